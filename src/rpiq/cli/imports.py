@@ -1,0 +1,15 @@
+"""``rpiq imports``: placeholder until its layer lands (filled in by the owning work item)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    parser: argparse.ArgumentParser = subparsers.add_parser("imports", help="(not yet available)")
+    parser.set_defaults(handler=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    raise SystemExit("rpiq imports: not yet available")

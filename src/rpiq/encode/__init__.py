@@ -1,0 +1,1 @@
+"""rpiq.encode layer (see ../shared/guides/engineering.md)."""

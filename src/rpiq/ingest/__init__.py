@@ -1,0 +1,1 @@
+"""rpiq.ingest layer (see ../shared/guides/engineering.md)."""

@@ -1,0 +1,1 @@
+"""rpiq.net layer (see ../shared/guides/engineering.md)."""

@@ -1,0 +1,1 @@
+"""rpiq.service layer (see ../shared/guides/engineering.md)."""

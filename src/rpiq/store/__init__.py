@@ -1,0 +1,1 @@
+"""Storage layer: the repository interface and its SQL implementation."""
