@@ -32,7 +32,13 @@ class PatientRepository(Protocol):
 
         A patient whose ``source`` is already stored replaces that record; without a source,
         a stored patient with the same identifier set is replaced. Saving identical content
-        again changes nothing and reports ``UNCHANGED``."""
+        again changes nothing and reports ``UNCHANGED``.
+
+        (SQL implementation: the identifier-set rule only considers stored records without a
+        source, so a sourceless record never overwrites one owned by a source. Which record
+        each patient replaces is decided against the database as it was before the batch, so
+        a batch naming the same new source, or the same sourceless identifier set, twice is
+        refused whole by a unique constraint.)"""
         ...
 
     def count_patients(self) -> int:

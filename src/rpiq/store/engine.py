@@ -1,0 +1,131 @@
+"""Engines for the two supported databases, and the one place database errors are worded.
+
+SQLite (embedded, ``sqlite:///path``) gets WAL journaling, foreign keys, a busy timeout and
+``synchronous=NORMAL`` on every connection. Its transactions are real: pysqlite's implicit
+transaction handling is switched off and rpiq emits ``BEGIN`` itself, so a read sees one
+snapshot across several ``SELECT`` statements, and a write transaction may ask for
+``BEGIN IMMEDIATE`` (execution option :data:`SQLITE_BEGIN_OPTION`) to take the write lock up
+front instead of failing on a lock upgrade. Connections may be used from any thread (the DICOM
+server answers from a thread per association).
+
+PostgreSQL (at scale) is reached through psycopg 3: ``postgresql+psycopg://``; plain
+``postgresql://`` and ``postgres://`` are mapped to it.
+
+Error messages never carry SQL parameters or driver details (which can quote patient data):
+see :func:`describe_database_error`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+import psycopg
+import sqlalchemy as sa
+from sqlalchemy import event, exc
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
+
+from rpiq.errors import ConfigError
+
+SQLITE_BUSY_TIMEOUT_MS = 5000
+SQLITE_BEGIN_OPTION = "rpiq_sqlite_begin"
+"""Execution option naming the SQLite ``BEGIN`` flavour (``"IMMEDIATE"``) of a transaction."""
+
+_SQLITE_BEGIN_KINDS = frozenset({"DEFERRED", "IMMEDIATE", "EXCLUSIVE"})
+_POSTGRES_DRIVERS = {"postgresql", "postgres", "postgresql+psycopg"}
+_SQLITE_DRIVERS = {"sqlite", "sqlite+pysqlite"}
+
+
+def create_engine_for(url: str) -> sa.Engine:
+    """An engine for a ``sqlite:///...`` or ``postgresql[+psycopg]://...`` URL.
+
+    Raises :class:`~rpiq.errors.ConfigError` for a URL that cannot be used. Nothing is
+    connected yet: an unreachable database shows up on first use, as ``StoreError``.
+    """
+    parsed = _parse(url)
+    if parsed.drivername in _SQLITE_DRIVERS:
+        return _sqlite_engine(parsed)
+    if parsed.drivername in _POSTGRES_DRIVERS:
+        return _postgres_engine(parsed.set(drivername="postgresql+psycopg"))
+    shown = parsed.render_as_string(hide_password=True)
+    raise ConfigError(
+        f"unsupported database URL {shown!r}: use sqlite:///FILE or postgresql://USER@HOST/DB"
+    )
+
+
+def _parse(url: str) -> URL:
+    try:
+        return make_url(url)
+    except (exc.ArgumentError, ValueError) as error:
+        raise ConfigError(
+            f"database URL cannot be parsed ({error.__class__.__name__}): expected "
+            "sqlite:///FILE or postgresql://USER@HOST[:PORT]/DB"
+        ) from None
+
+
+def _postgres_engine(url: URL) -> sa.Engine:
+    return sa.create_engine(url, pool_pre_ping=True, hide_parameters=True)
+
+
+def _sqlite_engine(url: URL) -> sa.Engine:
+    in_memory = url.database in (None, "", ":memory:")
+    options: dict[str, Any] = {
+        "connect_args": {"check_same_thread": False},
+        "hide_parameters": True,
+    }
+    if in_memory:
+        # One shared connection, so every user sees the same in-memory database.
+        options["poolclass"] = StaticPool
+    engine = sa.create_engine(url, **options)
+    event.listen(engine, "connect", _on_sqlite_connect)
+    event.listen(engine, "begin", _on_sqlite_begin)
+    return engine
+
+
+def _on_sqlite_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+    """Pragmas for every new SQLite connection; rpiq, not pysqlite, emits ``BEGIN``."""
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+    finally:
+        cursor.close()
+
+
+def _on_sqlite_begin(connection: sa.Connection) -> None:
+    kind = str(connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "DEFERRED"))
+    if kind not in _SQLITE_BEGIN_KINDS:
+        raise ConfigError(f"unknown SQLite BEGIN kind {kind!r}")
+    connection.exec_driver_sql(f"BEGIN {kind}")
+
+
+def describe_database_error(error: BaseException) -> str:
+    """A message for a database failure that quotes no SQL parameters and no row values.
+
+    PostgreSQL's primary message (never its DETAIL, which quotes key values) and SQLite's
+    message (which names tables and constraints, not values) are kept.
+    """
+    original = error.orig if isinstance(error, exc.DBAPIError) else error
+    kind = type(original).__name__
+    if isinstance(original, psycopg.Error):
+        diag = original.diag
+        primary = diag.message_primary or _first_line(str(original))
+        state = f" [SQLSTATE {original.sqlstate}]" if original.sqlstate else ""
+        return f"database error ({kind}{state}): {primary}"
+    if isinstance(original, sqlite3.Error):
+        return f"database error ({kind}): {original}"
+    if isinstance(original, exc.StatementError):
+        # Bind-time failure: the message may describe a parameter; name the class only.
+        cause = type(original.orig).__name__
+        return f"database error ({kind} from {cause})"
+    if isinstance(original, exc.SQLAlchemyError):
+        return f"database error ({kind}): {_first_line(str(original))}"
+    return f"database error ({kind})"
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else ""
