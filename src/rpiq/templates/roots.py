@@ -4,15 +4,34 @@ INTERFACE (used by rpiq.service): ``ROOT_TEMPLATES`` maps a Template Identifier 
 ("9007", "9000", "9001" … "9006", "3802") to a :class:`RootTemplate`; ``build_root`` builds the
 content tree for a patient. The returned root has ``relationship=None``, value type CONTAINER,
 the template's first-row concept name, and ``template_id`` set.
+
+A sub-template used as the root (TID 9001-9006) takes the parameters TID 9007 gives it (TID
+9002: the medication history) and is returned even when it has no children: for TID
+9002-9005 that leaves their M row 2 unfilled, which ``docs/templates.md`` documents; the
+service still answers with the (empty) container.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from rpiq.domain import Code, Patient
+from rpiq.templates import _codes as dcm
+from rpiq.templates import _general as general
 from rpiq.templates.content import ContentItem
+from rpiq.templates.tid3802 import Tid3802
+from rpiq.templates.tid9000 import Tid9000
+from rpiq.templates.tid9001 import Tid9001
+from rpiq.templates.tid9002 import MEDICATION_HISTORY
+from rpiq.templates.tid9006 import Tid9006
+from rpiq.templates.tid9007 import (
+    GENERAL_PROBLEMS,
+    GENERAL_PROCEDURES,
+    GENERAL_RISK_FACTORS,
+    Tid9007,
+)
 
 
 @dataclass(frozen=True)
@@ -22,7 +41,45 @@ class RootTemplate:
     build: Callable[[Patient], ContentItem]
 
 
-ROOT_TEMPLATES: Mapping[str, RootTemplate] = {}
+def _tid9001(patient: Patient) -> ContentItem:
+    return Tid9001().build_root(patient.facts)
+
+
+def _tid9002(patient: Patient) -> ContentItem:
+    return MEDICATION_HISTORY.build_root(general.medications(patient))
+
+
+def _tid9003(patient: Patient) -> ContentItem:
+    return GENERAL_PROCEDURES.build_root(general.procedures(patient))
+
+
+def _tid9004(patient: Patient) -> ContentItem:
+    return GENERAL_PROBLEMS.build_root(general.problems(patient))
+
+
+def _tid9005(patient: Patient) -> ContentItem:
+    return GENERAL_RISK_FACTORS.build_root(general.risk_factors(patient))
+
+
+def _tid9006(patient: Patient) -> ContentItem:
+    return Tid9006().build_root(patient.facts)
+
+
+ROOT_TEMPLATES: Mapping[str, RootTemplate] = MappingProxyType(
+    {
+        "9007": RootTemplate("9007", dcm.RELEVANT_PATIENT_INFORMATION, Tid9007().build),
+        "9000": RootTemplate(
+            "9000", dcm.RELEVANT_PATIENT_INFORMATION_FOR_BREAST_IMAGING, Tid9000().build
+        ),
+        "9001": RootTemplate("9001", dcm.GYNECOLOGICAL_HISTORY, _tid9001),
+        "9002": RootTemplate("9002", dcm.HISTORY_OF_MEDICATION_USE, _tid9002),
+        "9003": RootTemplate("9003", dcm.RELEVANT_PREVIOUS_PROCEDURES, _tid9003),
+        "9004": RootTemplate("9004", dcm.PROBLEM_LIST, _tid9004),
+        "9005": RootTemplate("9005", dcm.RELEVANT_RISK_FACTORS, _tid9005),
+        "9006": RootTemplate("9006", dcm.OBSTETRIC_HISTORY, _tid9006),
+        "3802": RootTemplate("3802", dcm.HISTORY, Tid3802().build),
+    }
+)
 
 
 def build_root(template_id: str, patient: Patient) -> ContentItem:
