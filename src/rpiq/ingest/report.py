@@ -1,0 +1,111 @@
+"""What an import did: per source (file, bundle or DICOM patient) and in total."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rpiq.store.repository import SaveOutcome
+
+
+@dataclass(frozen=True)
+class SourceReport:
+    """The outcome for one source.
+
+    ``refused`` is the refusal message when nothing of the source was loaded. ``notes`` are
+    things that did not stop it (a non-DICOM file ignored, an existing record kept).
+    ``skipped`` counts what was left out on purpose, by ``Type (reason)``.
+    """
+
+    location: str
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    refused: str | None = None
+    notes: tuple[str, ...] = ()
+    skipped: tuple[tuple[str, int], ...] = ()
+
+    @classmethod
+    def from_outcomes(
+        cls,
+        location: str,
+        outcomes: Sequence[SaveOutcome],
+        skipped: tuple[tuple[str, int], ...] = (),
+        notes: tuple[str, ...] = (),
+    ) -> SourceReport:
+        counts = Counter(outcomes)
+        return cls(
+            location,
+            added=counts[SaveOutcome.ADDED],
+            updated=counts[SaveOutcome.UPDATED],
+            unchanged=counts[SaveOutcome.UNCHANGED],
+            notes=notes,
+            skipped=skipped,
+        )
+
+    def line(self) -> str:
+        """One human-readable line."""
+        if self.refused is not None:
+            return f"refused    {self.refused}"
+        if not self.added + self.updated + self.unchanged and self.notes:
+            return f"note       {self.location}: {'; '.join(self.notes)}"
+        status = (
+            f"loaded     {self.location}: {self.added} added, {self.updated} updated, "
+            f"{self.unchanged} unchanged"
+        )
+        return "; ".join([status, *self.notes])
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """The outcome of one import run."""
+
+    sources: tuple[SourceReport, ...]
+
+    @property
+    def added(self) -> int:
+        return sum(source.added for source in self.sources)
+
+    @property
+    def updated(self) -> int:
+        return sum(source.updated for source in self.sources)
+
+    @property
+    def unchanged(self) -> int:
+        return sum(source.unchanged for source in self.sources)
+
+    @property
+    def refused(self) -> tuple[str, ...]:
+        """The refusal messages (each names its file and resource)."""
+        return tuple(source.refused for source in self.sources if source.refused is not None)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing was refused."""
+        return not self.refused
+
+    @property
+    def skipped(self) -> dict[str, int]:
+        """Everything left out on purpose, summed over the sources, by ``Type (reason)``."""
+        total: Counter[str] = Counter()
+        for source in self.sources:
+            total.update(dict(source.skipped))
+        return dict(sorted(total.items()))
+
+    def summary(self) -> str:
+        """One line of totals."""
+        return (
+            f"{len(self.sources)} sources: {self.added} patients added, {self.updated} updated, "
+            f"{self.unchanged} unchanged; {len(self.refused)} refused"
+        )
+
+    def lines(self) -> list[str]:
+        """The whole report, one line per source, then skipped counts and the summary."""
+        lines = [source.line() for source in self.sources]
+        skipped = self.skipped
+        if skipped:
+            counts = ", ".join(f"{label} {count}" for label, count in skipped.items())
+            lines.append(f"skipped    {counts}")
+        lines.append(self.summary())
+        return lines
