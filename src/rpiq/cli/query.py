@@ -1,15 +1,113 @@
-"""``rpiq query``: placeholder until its layer lands (filled in by the owning work item)."""
+"""``rpiq query``: ask an RPI SCP for one patient's relevant information.
+
+Exit status: 0 a match, 1 no match, 2 a failure (or cancel) status, 3 no association.
+``--format text`` prints the status lines, the return keys and the content tree; ``--format
+json`` prints the PS3.18 F.2 DICOM JSON array of the response identifiers on stdout and the
+status on stderr.
+"""
 
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import json
+import logging
+import os
+import sys
+from typing import Any, get_args
+
+from rpiq.encode.json import dicom_json_object
+from rpiq.errors import AssociationFailed
+from rpiq.net.client import QueryResult, RpiClient
+from rpiq.net.contexts import SopName
+from rpiq.net.render import render_identifier
+from rpiq.service.status import PENDING, SUCCESS, describe_status
+
+EXIT_MATCH = 0
+EXIT_NO_MATCH = 1
+EXIT_FAILURE = 2
+EXIT_NO_ASSOCIATION = 3
 
 
 def register(subparsers: Any) -> None:
-    parser: argparse.ArgumentParser = subparsers.add_parser("query", help="(not yet available)")
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "query",
+        help="query an RPI SCP for a patient (SCU)",
+        description="Send one Relevant Patient Information C-FIND and print the answer. "
+        "Exit status: 0 match, 1 no match, 2 failure status, 3 no association.",
+    )
+    parser.add_argument("host", help="the SCP's host name or address")
+    parser.add_argument("port", type=int, help="the SCP's TCP port")
+    parser.add_argument("--patient-id", required=True, help="Patient ID (0010,0020)")
+    parser.add_argument("--issuer", help="Issuer of Patient ID (0010,0021)")
+    parser.add_argument(
+        "--sop", choices=get_args(SopName), default="general", help="SOP class (default general)"
+    )
+    parser.add_argument("--template", help="root template, e.g. 9007 (default: the SOP class's)")
+    parser.add_argument("--aec", default="ANY-SCP", help="called AE title (default ANY-SCP)")
+    parser.add_argument("--aet", default="RPIQ-SCU", help="calling AE title (default RPIQ-SCU)")
+    parser.add_argument("--timeout", type=float, default=30.0, help="seconds (default 30)")
+    parser.add_argument("--format", choices=["text", "json"], default="text")
     parser.set_defaults(handler=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
-    raise SystemExit("rpiq query: not yet available")
+    logging.getLogger("pynetdicom").setLevel(logging.CRITICAL)
+    client = RpiClient(calling_ae=args.aet, called_ae=args.aec, timeout=args.timeout)
+    try:
+        result = client.query(
+            args.host,
+            args.port,
+            args.patient_id,
+            IssuerOfPatientID=args.issuer,
+            sop=args.sop,
+            template=args.template,
+        )
+    except AssociationFailed as exc:
+        print(f"rpiq query: {exc}", file=sys.stderr)
+        return EXIT_NO_ASSOCIATION
+    try:
+        if args.format == "json":
+            print(json_output(result))
+            print("\n".join(status_lines(result)), file=sys.stderr)
+        else:
+            print("\n".join(text_output(result)))
+        sys.stdout.flush()
+    except BrokenPipeError:  # e.g. piped into `head`: the answer is still the exit status
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return exit_status(result)
+
+
+def exit_status(result: QueryResult) -> int:
+    """0 match, 1 no match, 2 any other final status."""
+    if result.status != SUCCESS:
+        return EXIT_FAILURE
+    return EXIT_MATCH if result.identifier is not None else EXIT_NO_MATCH
+
+
+def status_lines(result: QueryResult) -> list[str]:
+    """The final status, its meaning and the related fields (PS3.4 Table Q.2-1)."""
+    lines = [f"Status {result.description}"]
+    if result.error_comment:
+        lines.append(f"Error Comment: {result.error_comment}")
+    for tag in result.offending_element:
+        lines.append(f"Offending Element: ({tag >> 16:04X},{tag & 0xFFFF:04X})")
+    if result.pending_count > 1:
+        lines.append(f"Warning: {result.pending_count} Pending responses (Annex Q allows one)")
+    return lines
+
+
+def text_output(result: QueryResult) -> list[str]:
+    """Pending status, return keys and content tree, then the final status."""
+    lines: list[str] = []
+    if result.identifier is not None:
+        lines.append(f"Status {describe_status(PENDING)}")
+        lines.extend(render_identifier(result.identifier))
+    lines.extend(status_lines(result))
+    return lines
+
+
+def json_output(result: QueryResult) -> str:
+    """The PS3.18 F.2 array of response identifiers (empty without a match)."""
+    identifiers = [result.identifier] if result.identifier is not None else []
+    objects = [dicom_json_object(identifier) for identifier in identifiers]
+    return json.dumps(objects, indent=2, ensure_ascii=False)
