@@ -91,7 +91,7 @@ class PersonName:
 
     @classmethod
     def from_dicom(cls, value: str) -> PersonName:
-        parts = (value.split("=") + ["", "", ""])[:3]
+        parts = [*value.split("="), "", "", ""][:3]
         return cls(parts[0], parts[1], parts[2])
 
 

@@ -7,8 +7,8 @@ same path as ``rpiq import fhir``. Issuer of Patient ID comes from ``assigner.di
 =================  ===========  =================================================================
 Patient ID         Issuer       who
 =================  ===========  =================================================================
-RPI-BREAST-001     RPIQ-DEMO    female 1961: left breast cancer, mammography, biopsy, lumpectomy,
-                                tamoxifen, mother with breast cancer, G2 P2, menopause at 52
+RPI-BREAST-001     RPIQ-DEMO    female 1961: breast lump, left breast cancer, mammography, core
+                                biopsy, lumpectomy, radiotherapy, tamoxifen, mother with breast cancer, G2 P2, menopause at 52
 RPI-CARDIAC-001    RPIQ-DEMO    male 1950: heart failure, hypertension, type 2 diabetes, old MI,
                                 CABG, echocardiography, former smoker, four drugs, father with
                                 MI, blood pressure and heart rate
@@ -70,12 +70,22 @@ def breast() -> DemoBundle:
     bundle = _demo_patient(
         "RPI-BREAST-001", "female", "1961-04-17", human_name("Harper", "Eleanor")
     )
+    bundle.condition(
+        sct("89164003", "Breast lump (finding)"),
+        "2019-02-18",
+        status="resolved",
+        abatement="2019-04-02",
+        body_site=LEFT_BREAST,
+    )
     bundle.procedure(sct("71651007", "Mammography (procedure)"), "2019-02-25T10:15:00+01:00")
-    bundle.procedure(sct("122548005", "Biopsy of breast (procedure)"), "2019-03-07", LEFT_BREAST)
+    bundle.procedure(
+        sct("44578009", "Core needle biopsy of breast (procedure)"), "2019-03-07", LEFT_BREAST
+    )
     bundle.condition(BREAST_CANCER, "2019-03-14", body_site=LEFT_BREAST)
     bundle.procedure(
         sct("392021009", "Lumpectomy of breast (procedure)"), "2019-04-02", LEFT_BREAST
     )
+    bundle.procedure(sct("108290001", "Radiation oncology AND/OR radiotherapy (procedure)"), "2019-05-20")
     bundle.medication_statement(
         rxnorm("198240", "Tamoxifen 10 MG Oral Tablet"),
         "2019-05-06",
