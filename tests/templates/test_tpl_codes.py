@@ -10,7 +10,7 @@ from pydicom.sr.codedict import codes
 from pydicom.sr.coding import Code as PydicomCode
 
 from rpiq.domain import Code, FactStatus
-from rpiq.templates import _cids, _codes
+from rpiq.templates import _breast_maps, _cardiac_maps, _cids, _cids_extra, _codes, _prostate_maps
 from rpiq.templates._breast_maps import (
     FAMILY_RISK_BY_CONDITION,
     HORMONE_BY_DRUG,
@@ -24,6 +24,16 @@ from rpiq.templates._cardiac_maps import (
     PROBLEM_STATUS_BY_FACT_STATUS,
     STAGE_BY_CONDITION,
     USE_STATUS_BY_FACT_STATUS,
+)
+from rpiq.templates._drug_classes import (
+    ANTIARRHYTHMIC_AGENTS,
+    ANTILIPEMIC_AGENTS,
+    DIABETIC_THERAPY,
+    HYPERTENSION_THERAPY,
+    DrugClass,
+    brand_name,
+    classes_of,
+    classification,
 )
 from rpiq.templates._smoking import SMOKING_HISTORY_BY_ANSWER
 from rpiq.templates._valueset import ANY_CODE, AnyOf, ContextGroup
@@ -43,7 +53,12 @@ def pydicom_members(cid: int) -> set[tuple[str, str]]:
 
 
 def context_groups() -> list[ContextGroup]:
-    return [value for name, value in vars(_cids).items() if name.startswith("CID_")]
+    return [
+        value
+        for module in (_cids, _cids_extra)
+        for name, value in vars(module).items()
+        if name.startswith("CID_")
+    ]
 
 
 def constants() -> dict[str, Code]:
@@ -134,3 +149,89 @@ def test_smoking_and_concern_and_units_are_members() -> None:
     assert in_cid(_codes.ARTERIAL_OXYGEN_SATURATION, 3526)
     assert in_cid(_codes.YES, 230)
     assert in_cid(_codes.NO, 230)
+
+
+@pytest.mark.parametrize(
+    ("table", "cid"),
+    [(HYPERTENSION_THERAPY, 3760), (ANTILIPEMIC_AGENTS, 3761), (ANTIARRHYTHMIC_AGENTS, 3762),
+     (DIABETIC_THERAPY, 3722), (_prostate_maps.ANDROGEN_DEPRIVATION_DRUGS, 6323)],
+)  # fmt: skip
+def test_drug_classes_are_members_of_their_therapy_group(
+    table: tuple[DrugClass, ...], cid: int
+) -> None:
+    assert all(in_cid(entry.code, cid) for entry in table)
+    assert all(entry.ingredients for entry in table)
+
+
+def test_drugs_are_classified_by_their_rxnorm_ingredients_only() -> None:
+    def rxnorm(meaning: str) -> Code:
+        return Code("1", "RXNORM", meaning)
+
+    combination = rxnorm("lisinopril 10 MG / hydrochlorothiazide 12.5 MG Oral Tablet")
+    assert classes_of(combination, HYPERTENSION_THERAPY) == (_codes.ACE_INHIBITOR, _codes.DIURETIC)
+    assert classes_of(rxnorm("carvedilol 25 MG Oral Tablet"), ANTIARRHYTHMIC_AGENTS) == (
+        _codes.CLASS_II_ANTIARRHYTHMIC_AGENT,
+    )
+    assert classes_of(Code("1", "SCT", "carvedilol"), HYPERTENSION_THERAPY) == ()
+    assert classes_of(rxnorm("Verzenio 100 MG Oral Tablet"), HYPERTENSION_THERAPY) == ()
+    assert classes_of(rxnorm("metoprololx 5 MG"), HYPERTENSION_THERAPY) == ()  # whole words
+    assert classification(rxnorm("Amiodarone 200 MG Oral Tablet")) == (
+        _codes.CLASS_III_ANTIARRHYTHMIC_AGENT
+    )
+    assert classification(rxnorm("verapamil 80 MG")) == _codes.CALCIUM_CHANNEL_BLOCKER
+    assert classification(rxnorm("insulin lispro 100 UNT/ML")) is None
+    assert (
+        brand_name(rxnorm("insulin lispro 100 UNT/ML Injectable Solution [Humalog]")) == "Humalog"
+    )
+    assert brand_name(rxnorm("[Humalog] insulin lispro")) is None
+    assert brand_name(Code("1", "SCT", "insulin [Humalog]")) is None
+
+
+EXTENSIONS = [
+    (_breast_maps.BREAST_PROBLEM_EXTENSION, 6055),
+    (_breast_maps.BREAST_PROCEDURE_EXTENSION, 6083),
+    (_cardiac_maps.CARDIAC_CONCERN_EXTENSION, 3756),
+    (_cardiac_maps.CARDIAC_DIAGNOSTIC_EXTENSION, 3757),
+    (_cardiac_maps.IMPLANTED_DEVICE_EXTENSION, 3777),
+    (_prostate_maps.PROSTATE_PROBLEM_EXTENSION, 6313),
+    (_prostate_maps.PROSTATE_DIAGNOSTIC_EXTENSION, 6321),
+]
+
+
+@pytest.mark.parametrize(("extension", "cid"), EXTENSIONS, ids=lambda v: str(v)[:12])
+def test_extensions_add_new_concepts_to_extensible_groups_only(
+    extension: tuple[Code, ...], cid: int
+) -> None:
+    group = next(g for g in context_groups() if g.cid == cid)
+    assert group.extensible
+    assert extension
+    assert not any(code in group for code in extension)  # a member needs no extension
+    assert all(0 < len(code.meaning) <= 64 for code in extension)
+
+
+def test_breast_procedure_maps_land_in_the_defined_groups() -> None:
+    assert all(in_cid(side, 6022) for side in _breast_maps.MAMMOGRAM_BY_SIDE)
+    assert all(in_cid(code, 6083) for code in _breast_maps.MAMMOGRAM_BY_SIDE.values())
+    for procedure, side in _breast_maps.PROCEDURE_WITH_SIDE.values():
+        assert in_cid(procedure, 6083)
+        assert in_cid(side, 6022)
+    modifiers = [m for found in _breast_maps.MODIFIER_BY_PROCEDURE.values() for m in found]
+    assert modifiers
+    assert all(in_cid(modifier, 6058) for modifier in modifiers)
+    assert all(in_cid(risk, 6081) for risk in (
+        _codes.POST_MENOPAUSAL_PATIENT, _codes.NULLIPAROUS, _codes.LATE_CHILD_BEARING_AFTER_30,
+        _codes.FAMILY_HISTORY_OF_PROSTATE_CANCER,
+    ))  # fmt: skip
+
+
+def test_cardiac_and_prostate_maps_land_in_their_groups() -> None:
+    assert all(in_cid(concept, 3774) for concept in _cardiac_maps.SOCIAL_HISTORY_CONCEPT.values())
+    assert _codes.COCAINE_ABUSE in _cardiac_maps.DRUG_MISUSE
+    assert set(_cardiac_maps.LIPID_SOURCES.values()) == {
+        _codes.CHOLESTEROL_IN_HDL, _codes.CHOLESTEROL_IN_LDL
+    }  # fmt: skip
+    assert all(in_cid(code, 6320) for code in _prostate_maps.PROC_TYPE_OF_INTERVENTION)
+    assert all(in_cid(kind, 6319) for kind in _prostate_maps.PROC_TYPE_OF_INTERVENTION.values())
+    assert in_cid(_prostate_maps.PROSTATE_CANCER, 6313)
+    assert in_cid(_prostate_maps.ANDROGEN_DEPRIVATION_THERAPY, 6323)
+    assert all(in_cid(f, 6322) for f in _prostate_maps.FAMILY_HISTORY_BY_CONDITION.values())

@@ -1,12 +1,12 @@
-"""TID 9007 (General SOP Class default root): rows 2-11 from a patient's facts."""
+"""TID 9007 (General SOP Class default root): rows 2-14 from a patient's facts."""
 
 from __future__ import annotations
 
 from pydicom.sr.codedict import codes
 from pydicom.sr.coding import Code as PydicomCode
+from tpl_check import errors
 from tpl_patients import LONG_DRUG_NAME, NATURAL_MOTHER, fact, general_patient, patient
 from tpl_shape import child, concepts, shape
-from tpl_validate import validate
 
 from rpiq.domain import Code, FactKind, Quantity
 from rpiq.templates.roots import build_root
@@ -19,15 +19,15 @@ SMOKING_STATUS = ("72166-2", "LN", "Tobacco smoking status")
 
 def test_general_rows_in_table_order_with_their_template_ids() -> None:
     root = build_root("9007", general_patient())
-    assert validate(root) == []
+    assert errors(root, "9007") == []
     assert (root.relationship, root.template_id) == (None, "9007")
     assert root.concept_name == Code("111517", "DCM", "Relevant Patient Information")
     assert concepts(root) == [
         "121049", "121123", "10160-0", "111545", "111547", "111513", "11450-4", "111515",
-        "267011001", "248983002",
+        "267011001", "248983002", "11329-0",
     ]  # fmt: skip
     assert [item.template_id for item in root.children] == [
-        None, None, "9002", "9002", "9002", "9003", "9004", "9005", "9001", "9006"
+        None, None, "9002", "9002", "9002", "9003", "9004", "9005", "9001", "9006", "3802"
     ]  # fmt: skip
 
 
@@ -45,19 +45,21 @@ def test_language_is_the_first_item() -> None:
 
 def test_vital_signs_latest_values_with_template_concepts_and_units() -> None:
     assessment = child(build_root("9007", general_patient()), "121123")
-    # no body temperature: its latest value is in [degF], so that row is left out
+    # the latest body temperature is 99.1 [degF]: converted to Cel
     assert shape(assessment) == (C, "CODE", "121123", "121165", (
         (HP, "NUM", "271649006", ("126", "mm[Hg]"), ()),
         (HP, "NUM", "271650006", ("81.5", "mm[Hg]"), ()),
         (HP, "NUM", "8867-4", ("72", "{H.B.}/min"), ()),
+        (HP, "NUM", "8310-5", ("37.28", "Cel"), ()),
         (HP, "NUM", "2708-6", ("97", "%"), ()),
         (HP, "NUM", "86290005", ("16", "/min"), ()),
     ))  # fmt: skip
-    assert {item.observation_datetime for item in assessment.children} == {"20240101"}
+    times = [item.observation_datetime for item in assessment.children]
+    assert times == ["20240101"] * 3 + ["20250101"] + ["20240101"] * 2
     pressure = assessment.children[0].numeric
     assert pressure is not None
     assert PydicomCode(pressure.units.value, "UCUM", pressure.units.meaning) in codes.CID3500
-    saturation = assessment.children[3].concept_name
+    saturation = assessment.children[4].concept_name
     assert saturation is not None
     assert PydicomCode(saturation.value, saturation.scheme, saturation.meaning) in codes.CID3526
 
@@ -69,7 +71,7 @@ def test_medication_with_a_long_rxnorm_name_and_substance_and_exposure() -> None
     assert medication.code_value.value == "999999"
     assert len(medication.code_value.meaning) <= 64 < len(LONG_DRUG_NAME)
     assert medication.code_value.meaning.endswith("...")
-    assert concepts(medication) == ["111526", "111528"]
+    assert concepts(medication) == ["111526", "111528"]  # an antidiabetic: no drug class row
     assert shape(child(root, "111545"))[4] == ((C, "CODE", "111546", "419442005", ()),)
     assert shape(child(root, "111547"))[4] == ((C, "CODE", "111548", "3311006", ()),)
 
@@ -99,10 +101,14 @@ def test_risk_factors_allergy_smoking_family_history() -> None:
     )  # fmt: skip
 
 
-def test_a_never_smoker_is_no_risk_factor() -> None:
+def test_a_never_smoker_is_no_risk_factor_but_is_the_cardiac_social_history() -> None:
     never = fact(FactKind.SOCIAL_HISTORY, *SMOKING_STATUS,
                  value_code=Code("266919005", "SCT", "Never smoker"))  # fmt: skip
-    assert concepts(build_root("9007", patient(never))) == ["121049"]
+    root = build_root("9007", patient(never))
+    assert concepts(root) == ["121049", "11329-0"]
+    assert shape(child(root, "11329-0"))[4] == (
+        (C, "CONTAINER", "29762-2", None, ((C, "CODE", "365981007", "266919005", ()),)),
+    )
 
 
 def test_gynecological_and_obstetric_history() -> None:
@@ -142,7 +148,7 @@ def test_empty_patient_gets_the_language_only() -> None:
         None,
         ((HCM, "CODE", "121049", "en-US", ()),),
     )
-    assert validate(root) == []
+    assert errors(root, "9007") == []
 
 
 def test_non_ascii_meanings_are_kept_and_clipped_by_characters() -> None:

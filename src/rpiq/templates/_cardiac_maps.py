@@ -3,7 +3,9 @@
 Each entry maps a condition to the TID 3802 $Problem it is an instance of (an identity, or an
 is-a generalisation such as "Chronic congestive heart failure" -> "History of congestive heart
 failure"), or a relative's condition to its CID 3758 family history. Codes that are already
-members of the target value set need no entry.
+members of the target value set need no entry. The ``*_EXTENSION`` tuples extend Defined but
+Extensible groups with new concepts (PS3.16 7.2.3; ``_valueset.Extended``). The whole table
+with the reasons is ``docs/clinical-mapping.md``.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from dataclasses import dataclass
 from rpiq.domain import Code, FactStatus
 from rpiq.templates import _codes as dcm
 from rpiq.templates import _source_codes as src
+from rpiq.templates._cids import CID_3721, CID_3756, CID_3757, CID_3764, CID_3777
+from rpiq.templates._valueset import Extended
 
 
 @dataclass(frozen=True)
@@ -112,3 +116,64 @@ USE_STATUS_BY_FACT_STATUS: dict[FactStatus, Code] = {
     FactStatus.STOPPED: dcm.ENDED,
 }
 """Fact status -> CID 3773 Use Status (TID 3802 row 30, TID 3831 row 4)."""
+
+CARDIAC_CONCERN_EXTENSION: tuple[Code, ...] = (
+    Code("53741008", "SCT", "Coronary arteriosclerosis"),
+    Code("410429000", "SCT", "Cardiac arrest"),
+    Code("429007001", "SCT", "History of cardiac arrest"),
+)
+"""CID 3756 extension (row 5 $Problem): cardiac conditions the group has no concept for."""
+
+CARDIAC_CONCERNS = Extended(CID_3756, CARDIAC_CONCERN_EXTENSION)
+"""TID 3802 row 5 $Problem as rpiq uses it: DCID 3756 with its extension."""
+
+CARDIAC_DIAGNOSTIC_EXTENSION: tuple[Code, ...] = (
+    Code("29303009", "SCT", "Electrocardiographic procedure"),
+)
+"""CID 3757 extension (row 22): the resting ECG, which the group does not list (it lists only
+stress tests)."""
+
+CARDIAC_DIAGNOSTICS = Extended(CID_3757, CARDIAC_DIAGNOSTIC_EXTENSION)
+CARDIAC_SURGERY = Extended(CID_3721, ())
+"""CID 3721 (row 19), not extended: other procedures are not cardiovascular surgery."""
+
+IMPLANTED_DEVICE_EXTENSION: tuple[Code, ...] = (Code("705643001", "SCT", "Coronary artery stent"),)
+"""CID 3777 extension (row 37): implanted cardiovascular devices the group does not list."""
+
+IMPLANTED_DEVICES = Extended(CID_3777, IMPLANTED_DEVICE_EXTENSION)
+
+MI_THERAPY = CID_3764
+"""Procedures that are CID 3764 Myocardial Infarction Therapy members (row 10 $Therapy)."""
+
+LIPID_SOURCES: dict[Code, Code] = {
+    src.LN_HDL_CHOLESTEROL: dcm.CHOLESTEROL_IN_HDL,
+    dcm.CHOLESTEROL_IN_HDL: dcm.CHOLESTEROL_IN_HDL,
+    src.LN_LDL_CHOLESTEROL: dcm.CHOLESTEROL_IN_LDL,
+    src.LN_LDL_CHOLESTEROL_DIRECT: dcm.CHOLESTEROL_IN_LDL,
+    src.LN_LDL_CHOLESTEROL_CALCULATED: dcm.CHOLESTEROL_IN_LDL,
+}
+"""Laboratory observations -> the TID 3802 row they fill (row 23 HDL, row 24 LDL). The row's
+concept name is a Defined Term; the observation's own LOINC code is emitted."""
+
+LIPID_UNITS: frozenset[Code] = frozenset({src.UCUM_MG_PER_DL, src.UCUM_MG_PER_DL_LOWER})
+"""Source units equal to the rows' EV (mg/dl, UCUM): UCUM's l and L are the same unit."""
+
+DRUG_MISUSE: frozenset[Code] = frozenset(
+    {
+        dcm.COCAINE_ABUSE,
+        Code("5602001", "SCT", "Opioid abuse"),
+        Code("26416006", "SCT", "Drug abuse"),
+        Code("66214007", "SCT", "Substance abuse"),
+    }
+)
+"""Conditions that are drug misuse behaviour (row 16; its value is a Defined Term, so the
+condition itself is the value)."""
+
+SOCIAL_HISTORY_CONCEPT: dict[Code, Code] = {
+    Code("11331-6", "LN", "History of alcohol use"): dcm.ALCOHOL_CONSUMPTION,
+    Code("74013-4", "LN", "Alcoholic drinks per day"): dcm.ALCOHOL_CONSUMPTION,
+    Code("11343-1", "LN", "History of other nonmedical drug use"): dcm.DRUG_MISUSE_BEHAVIOR,
+    src.LN_TOBACCO_SMOKING_STATUS: dcm.TOBACCO_SMOKING_BEHAVIOR,
+}
+"""Social-history observations -> the CID 3774 concept of their row 14 TEXT (used for a value
+no coded row takes, e.g. a smoking status answer outside CID 3724)."""

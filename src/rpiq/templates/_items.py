@@ -10,7 +10,13 @@ import dataclasses
 
 from rpiq.domain import Code
 from rpiq.templates._values import lo_code
-from rpiq.templates.content import ContentItem, NumericValue, RelationshipType, ValueType
+from rpiq.templates.content import (
+    CompositeReference,
+    ContentItem,
+    NumericValue,
+    RelationshipType,
+    ValueType,
+)
 
 CONTAINS = RelationshipType.CONTAINS
 HAS_PROPERTIES = RelationshipType.HAS_PROPERTIES
@@ -24,6 +30,12 @@ _SEPARATE = "SEPARATE"
 def row(template_id: str, number: int) -> str:
     """The label of a template row, e.g. ``"TID 9004 row 2"``."""
     return f"TID {template_id} row {number}"
+
+
+def extension(template_id: str, what: str) -> str:
+    """The label of an item an extensible template gets beyond its table, e.g.
+    ``"TID 9004 extension: Status"`` (PS3.16 ch. 6: Extensible templates admit added items)."""
+    return f"TID {template_id} extension: {what}"
 
 
 def container_item(
@@ -72,6 +84,7 @@ def num_item(
     *,
     row: str,
     observation_datetime: str | None = None,
+    children: tuple[ContentItem, ...] = (),
 ) -> ContentItem:
     """A NUM; ``value`` must already be DS text (see ``_values.format_ds``)."""
     return ContentItem(
@@ -80,6 +93,7 @@ def num_item(
         relationship=relationship,
         numeric=NumericValue(value, lo_code(units)),
         observation_datetime=observation_datetime,
+        children=children,
         row=row,
     )
 
@@ -118,6 +132,23 @@ def datetime_item(
         concept_name=lo_code(concept),
         relationship=relationship,
         datetime=value,
+        row=row,
+    )
+
+
+def composite_item(
+    relationship: RelationshipType,
+    concept: Code | None,
+    reference: CompositeReference,
+    *,
+    row: str,
+) -> ContentItem:
+    """A COMPOSITE: a reference to a stored SOP instance (by value: the reference itself)."""
+    return ContentItem(
+        value_type=ValueType.COMPOSITE,
+        concept_name=lo_code(concept) if concept is not None else None,
+        relationship=relationship,
+        composite=reference,
         row=row,
     )
 

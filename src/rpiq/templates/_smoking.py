@@ -4,8 +4,8 @@ The importer stores the US Core smoking status observation (LOINC 72166-2) with 
 ``value_code``. Answers that are CID 3724 members (266919005 never, 77176002 current, 8517006
 former: the SNOMED codes US Core uses) are taken as they are; "Smokes tobacco daily"
 (449868002) is a kind of current smoker. Any other answer, e.g. an unknown status, gives no
-value: nothing is guessed. (Code 8517009, sometimes quoted for "Former smoker", is not a CID 3724
-member and is not accepted.)
+CID 3724 value: nothing is guessed (TID 3802 shows it as row 14 text instead). (Code 8517009,
+sometimes quoted for "Former smoker", is not a CID 3724 member and is not accepted.)
 """
 
 from __future__ import annotations
@@ -30,13 +30,16 @@ def smoking_history(patient: Patient) -> Code | None:
     answers = [
         fact
         for fact in patient.facts_of(*SMOKING_KINDS)
-        if is_smoking_status(fact) and fact.value_code is not None and _cid3724(fact.value_code)
+        if is_smoking_status(fact)
+        and fact.value_code is not None
+        and smoking_value(fact.value_code)
     ]
     chosen = latest(answers)
     if chosen is None or chosen.value_code is None:
         return None
-    return _cid3724(chosen.value_code)
+    return smoking_value(chosen.value_code)
 
 
-def _cid3724(answer: Code) -> Code | None:
+def smoking_value(answer: Code) -> Code | None:
+    """The CID 3724 value a smoking status answer is, if any."""
     return CID_3724.canonical(SMOKING_HISTORY_BY_ANSWER.get(answer, answer))

@@ -2,8 +2,9 @@
 
 These are *inputs*: LOINC observation codes, SNOMED CT conditions and RxNorm drugs as the
 importer stores them (schemes ``LN``, ``SCT``, ``RXNORM``, units ``UCUM``). The mapping tables
-that turn them into template concepts live in ``_vitals.py``, ``_breast_maps.py`` and
-``_cardiac_maps.py``; every entry there is an identity or a documented is-a generalisation.
+that turn them into template concepts live in ``tid3114.py``, ``tid9001.py``,
+``_breast_maps.py``, ``_cardiac_maps.py`` and ``_prostate_maps.py``; every entry there is an
+identity or a documented is-a generalisation (``docs/clinical-mapping.md``).
 Meanings are the source terminology's display names (for readers; matching ignores them).
 """
 
@@ -27,6 +28,22 @@ LN_TOBACCO_SMOKING_STATUS: Final = Code("72166-2", "LN", "Tobacco smoking status
 LN_PREGNANCY_STATUS: Final = Code("82810-3", "LN", "Pregnancy status")
 LN_AGE_AT_MENARCHE: Final = Code("42798-9", "LN", "Age at menarche")
 LN_AGE_AT_MENOPAUSE: Final = Code("42802-9", "LN", "Age at menopause")
+LN_PAIN_SEVERITY_0_10: Final = Code(
+    "72514-3", "LN", "Pain severity - 0-10 verbal numeric rating [Score] - Reported"
+)
+# laboratory (TID 3802 rows 23/24; the importer keeps them only once it imports these codes)
+LN_HDL_CHOLESTEROL: Final = Code(
+    "2085-9", "LN", "Cholesterol in HDL [Mass/volume] in Serum or Plasma"
+)
+LN_LDL_CHOLESTEROL: Final = Code(
+    "2089-1", "LN", "Cholesterol in LDL [Mass/volume] in Serum or Plasma"
+)
+LN_LDL_CHOLESTEROL_DIRECT: Final = Code(
+    "18262-6", "LN", "Cholesterol in LDL [Mass/volume] in Serum or Plasma by Direct assay"
+)
+LN_LDL_CHOLESTEROL_CALCULATED: Final = Code(
+    "13457-7", "LN", "Cholesterol in LDL [Mass/volume] in Serum or Plasma by calculation"
+)
 
 # --- UCUM units as sources send them ---------------------------------------------------------
 UCUM_MM_HG: Final = Code("mm[Hg]", "UCUM", "mm[Hg]")
@@ -35,6 +52,9 @@ UCUM_BEATS_PER_MINUTE: Final = Code("{beats}/min", "UCUM", "{beats}/min")
 UCUM_HEART_BEATS_PER_MINUTE: Final = Code("{H.B.}/min", "UCUM", "{H.B.}/min")
 UCUM_BREATHS_PER_MINUTE: Final = Code("{breaths}/min", "UCUM", "{breaths}/min")
 UCUM_CELSIUS: Final = Code("Cel", "UCUM", "Cel")
+UCUM_FAHRENHEIT: Final = Code("[degF]", "UCUM", "[degF]")
+UCUM_MG_PER_DL: Final = Code("mg/dL", "UCUM", "mg/dL")
+UCUM_MG_PER_DL_LOWER: Final = Code("mg/dl", "UCUM", "mg/dl")
 UCUM_PERCENT: Final = Code("%", "UCUM", "%")
 UCUM_UNITY: Final = Code("1", "UCUM", "1")
 UCUM_COUNT: Final = Code("{#}", "UCUM", "{#}")
@@ -76,6 +96,34 @@ SCT_CEREBROVASCULAR_ACCIDENT: Final = Code("230690007", "SCT", "Cerebrovascular 
 SCT_COPD: Final = Code("13645005", "SCT", "Chronic obstructive lung disease")
 SCT_CORONARY_ARTERIOSCLEROSIS: Final = Code("53741008", "SCT", "Coronary arteriosclerosis")
 SCT_CARDIOVASCULAR_DISORDER: Final = Code("49601007", "SCT", "Disorder of cardiovascular system")
+
+# --- SNOMED CT breast procedures (TID 9000 row 6) ------------------------------------------------
+SCT_MAMMOGRAPHY: Final = Code("71651007", "SCT", "Mammography")
+SCT_MAMMOGRAM_SYMPTOMATIC: Final = Code("241055006", "SCT", "Mammogram - symptomatic")
+SCT_SCREENING_MAMMOGRAPHY: Final = Code("24623002", "SCT", "Screening mammography")
+SCT_MAMMOGRAPHY_OF_BILATERAL_BREASTS: Final = Code(
+    "43204002", "SCT", "Mammography of bilateral breasts"
+)
+SCT_ULTRASONOGRAPHY_OF_BILATERAL_BREASTS: Final = Code(
+    "1571000087109", "SCT", "Ultrasonography of bilateral breasts"
+)
+
+# --- SNOMED CT prostate conditions (TID 4301; CID 6081 family history) --------------------------
+SCT_PROSTATE_CANCER: Final = Code("254900004", "SCT", "Carcinoma of prostate")
+SCT_MALIGNANT_TUMOR_OF_PROSTATE: Final = Code("399068003", "SCT", "Malignant tumor of prostate")
+SCT_NEOPLASM_OF_PROSTATE: Final = Code("126906006", "SCT", "Neoplasm of prostate")
+SCT_METASTASIS_FROM_PROSTATE: Final = Code(
+    "314994000", "SCT", "Metastasis from malignant tumor of prostate"
+)
+SCT_BIOPSY_OF_PROSTATE: Final = Code("65575008", "SCT", "Biopsy of prostate")
+
+# --- SNOMED CT gynecological procedures (TID 9001 rows 15-18) ---------------------------------
+SCT_HYSTERECTOMY: Final = Code("236886002", "SCT", "Hysterectomy")
+SCT_TOTAL_HYSTERECTOMY: Final = Code("116140006", "SCT", "Total hysterectomy")
+SCT_OOPHORECTOMY: Final = Code("83152002", "SCT", "Oophorectomy")
+SCT_BILATERAL_SALPINGO_OOPHORECTOMY: Final = Code(
+    "29827000", "SCT", "Bilateral salpingectomy with oophorectomy"
+)
 
 # --- RxNorm (ingredients and the clinical drugs seen in the demo data) -------------------------
 RXNORM_TAMOXIFEN: Final = Code("10324", "RXNORM", "tamoxifen")

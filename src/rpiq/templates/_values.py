@@ -78,6 +78,16 @@ def full_date(value: str | None) -> str | None:
     return digits.group()[:8]
 
 
+def age_in_years(birth_date: str | None, when: str | None) -> int | None:
+    """Completed years between two DICOM dates, or ``None`` unless both are known to the day
+    (an age from a partial date could be off by one) and ``when`` is not before the birth."""
+    born, then = full_date(birth_date), full_date(when)
+    if born is None or then is None or then < born:
+        return None
+    years = int(then[:4]) - int(born[:4])
+    return years - 1 if then[4:] < born[4:] else years
+
+
 def observed_at(fact: ClinicalFact) -> str | None:
     """When an observation holds: its effective start, else when it was recorded (DICOM DT)."""
     return fact.started if fact.started is not None else fact.recorded

@@ -40,11 +40,21 @@ ANY_CODE = AnyCode()
 
 @dataclass(frozen=True)
 class ContextGroup:
-    """A PS3.16 context group with its includes flattened (members as the standard lists them)."""
+    """A PS3.16 context group with its includes flattened (members as the standard lists them).
+
+    ``extensible``, ``version``, ``uid``, ``keyword`` and ``includes`` are the group's header
+    (PS3.16 ch. 7.1) as the generated ``_cids.py`` records it; an Extensible group may be
+    extended by an application with terms for new concepts (ch. 7.2.3), a Non-Extensible one not.
+    """
 
     cid: int
     name: str
     members: tuple[Code, ...]
+    extensible: bool = field(default=True, kw_only=True)
+    version: str = field(default="", kw_only=True)
+    uid: str = field(default="", kw_only=True)
+    keyword: str = field(default="", kw_only=True)
+    includes: tuple[int, ...] = field(default=(), kw_only=True)
     _index: dict[tuple[str, str], Code] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -75,3 +85,28 @@ class AnyOf:
             if found is not None:
                 return found
         return None
+
+
+@dataclass(frozen=True)
+class Extended:
+    """A Defined but Extensible context group with this application's extension (PS3.16 7.2.3).
+
+    "An Application may extend an Extensible Context Group by adding terms for new concepts"; it
+    may not substitute another term for a concept the group already has. ``extension`` lists the
+    added concepts (each documented in ``docs/clinical-mapping.md`` with the reason it is a new
+    concept); members are always preferred. An extension code is emitted with the meaning given
+    here, whatever the source's spelling.
+    """
+
+    group: ContextGroup
+    extension: tuple[Code, ...]
+
+    def canonical(self, code: Code) -> Code | None:
+        member = self.group.canonical(code)
+        if member is not None:
+            return member
+        return next((added for added in self.extension if added == code), None)
+
+    def is_extension(self, code: Code) -> bool:
+        """Whether ``code`` is admitted only through the extension."""
+        return code not in self.group and code in self.extension

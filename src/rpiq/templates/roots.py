@@ -8,7 +8,8 @@ the template's first-row concept name, and ``template_id`` set.
 A sub-template used as the root (TID 9001-9006) takes the parameters TID 9007 gives it (TID
 9002: the medication history) and is returned even when it has no children: for TID
 9002-9005 that leaves their M row 2 unfilled, which ``docs/templates.md`` documents; the
-service still answers with the (empty) container.
+service still answers with the (empty) container. TID 3802 as the root is the full cardiac
+history (its nested form inside TID 9007 leaves out what TID 9007's own rows hold).
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ class RootTemplate:
 
 
 def _tid9001(patient: Patient) -> ContentItem:
-    return Tid9001().build_root(patient.facts)
+    return Tid9001(patient.birth_date).build_root(patient.facts)
 
 
 def _tid9002(patient: Patient) -> ContentItem:

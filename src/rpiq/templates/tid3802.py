@@ -1,22 +1,30 @@
-"""TID 3802 Cardiovascular Patient History, the default root of the Cardiac SOP Class
-(PS3.16-2024c; digest §2.4.1). It has no language row (TID 1204 is not part of it).
+"""TID 3802 Cardiovascular Patient History, the default root of the Cardiac SOP Class and row 12
+of TID 9007 (PS3.16-2024c; digest §2.4.1). It has no language row (TID 1204 is not part of it).
 
-Placement (see ``docs/templates.md``):
+Placement (``docs/clinical-mapping.md`` has every code):
 
 - Problem List (row 3): conditions that are a row 6-11 $Problem (diabetes, hypertension,
-  hypercholesterolemia, arrhythmia, myocardial infarction, kidney disease) or a CID 3756 risk
-  factor (row 5) as TID 3829 concerns; every other condition as a row 4 TEXT named "Problem",
-  and every allergy as a row 4 TEXT named "Finding" (CID 3769 Concern Type);
-- Social History (row 12): the smoking status (row 15, CID 3724);
-- Past Surgical History (row 17): procedures in CID 3721 (row 19, TID 3830);
-- Relevant Diagnostic Tests (row 20): procedures in CID 3757 (row 22, TID 3830);
-- History of Medication Use (row 25): every medication (row 28) with its status (row 30);
-- History of Family Member Diseases (row 31): relatives' conditions in CID 3758 (row 33) with
-  the relative (row 34, M: an entry whose relative is not in CID 7451 is left out);
-- History of medical device use (row 35): devices in CID 3777 (row 37, TID 3831).
+  hypercholesterolemia, arrhythmia, myocardial infarction, kidney disease) or a CID 3756
+  cardiac risk factor (row 5, with rpiq's extension) as TID 3829 concerns, with the $Therapy
+  rows 6-10 name: CID 3722 / 3760 / 3761 / 3762 from the patient's drugs, CID 3764 from the
+  procedures, the CID 3723 MI type and the CID 3778 kidney disease stage; every other condition
+  is a row 4 TEXT named "Problem", and every allergy a row 4 TEXT named "Finding" (CID 3769);
+- Social History (row 12): rows 14-16 (``_cardiac_history.social_history``);
+- Past Surgical History (row 17): CID 3721 procedures (row 19, TID 3830);
+- Relevant Diagnostic Tests (row 20): CID 3757 procedures (row 22) and HDL / LDL (rows 23/24);
+- History of Medication Use (row 25): medications (row 28) with their status (row 30);
+- History of Family Member Diseases (row 31): other relatives' conditions as TEXT (row 32),
+  CID 3758 findings with the relative (rows 33-34);
+- History of medical device use (row 35): other devices as TEXT (row 36), implanted devices
+  (row 37, TID 3831).
 
-Each section container is emitted only when it has content. Not emitted yet: rows 2, 13, 14,
-16, 18, 21, 23, 24, 26, 27, 29, 32 and 36 (free text, drug misuse, HDL/LDL, dosage).
+Inside TID 9007 (:meth:`Tid3802.build_nested`) the template holds the cardiac history only:
+rows 4 and 32 (non-cardiac problems, allergies, other family history) and the non-cardiac
+medications are left out, because TID 9007's own rows 4, 8 and 9 already hold them; it is
+emitted only when it has content. Each section container is emitted only when it has content.
+
+Not filled (no source carries them): rows 2, 13, 18, 21 (free-text histories), 26-27 (medications
+as text), 29 (a numeric dosage: sources give dosage instructions as text).
 """
 
 from __future__ import annotations
@@ -24,44 +32,40 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from rpiq.domain import ClinicalFact, Code, FactKind, Patient
+from rpiq.templates import _cardiac_history as sections
 from rpiq.templates import _codes as dcm
 from rpiq.templates._cardiac_maps import (
+    CARDIAC_CONCERNS,
     CARDIAC_RISK_BY_CONDITION,
-    FAMILY_HISTORY_BY_CONDITION,
+    DRUG_MISUSE,
+    MI_THERAPY,
     MI_TYPES,
     PROBLEM_ROWS,
     STAGE_BY_CONDITION,
-    USE_STATUS_BY_FACT_STATUS,
     ProblemRow,
 )
-from rpiq.templates._cids import (
-    CID_3721,
-    CID_3723,
-    CID_3756,
-    CID_3757,
-    CID_3758,
-    CID_3777,
-    CID_7451,
+from rpiq.templates._cids import CID_3723
+from rpiq.templates._drug_classes import (
+    ANTIARRHYTHMIC_AGENTS,
+    ANTILIPEMIC_AGENTS,
+    DIABETIC_THERAPY,
+    HYPERTENSION_THERAPY,
 )
-from rpiq.templates._items import (
-    CONTAINS,
-    HAS_PROPERTIES,
-    code_item,
-    container_item,
-    row,
-    text_item,
-)
-from rpiq.templates._smoking import smoking_history
+from rpiq.templates._items import CONTAINS, container_item, row, text_item
+from rpiq.templates._therapies import drug_therapies, procedure_therapies
 from rpiq.templates._values import latest
 from rpiq.templates.content import ContentItem
-from rpiq.templates.tid3829 import Concern, Tid3829
-from rpiq.templates.tid3830 import Tid3830, Tid3831
+from rpiq.templates.tid3829 import Concern, Therapy, Tid3829
 
 TEMPLATE_ID = "3802"
 
-SURGERY = Tid3830(ProcType=dcm.SURGICAL_PROCEDURE, Procedure=CID_3721)  # row 19
-DIAGNOSTICS = Tid3830(ProcType=dcm.DIAGNOSTIC_INTENT, Procedure=CID_3757)  # row 22
-DEVICES = Tid3831(Device=CID_3777)  # row 37
+DRUG_THERAPY_BY_ROW = {
+    6: DIABETIC_THERAPY,
+    7: HYPERTENSION_THERAPY,
+    8: ANTILIPEMIC_AGENTS,
+    9: ANTIARRHYTHMIC_AGENTS,
+}
+"""The $Therapy groups of rows 6-9 (DCID 3722, 3760, 3761, 3762) as drug-class tables."""
 
 
 def _onset_order(fact: ClinicalFact) -> tuple[int, str]:
@@ -73,12 +77,14 @@ def earliest(facts: Iterable[ClinicalFact]) -> ClinicalFact | None:
     return min(facts, key=_onset_order, default=None)
 
 
-def _problem_row(fact: ClinicalFact) -> ProblemRow | None:
+def problem_row(fact: ClinicalFact) -> ProblemRow | None:
+    """The row 6-11 whose $Problem the fact is an instance of, if any."""
     return next((spec for spec in PROBLEM_ROWS if spec.matches(fact.code)), None)
 
 
-def _cardiac_risk(fact: ClinicalFact) -> Code | None:
-    return CID_3756.canonical(CARDIAC_RISK_BY_CONDITION.get(fact.code, fact.code))
+def cardiac_concern(fact: ClinicalFact) -> Code | None:
+    """The row 5 $Problem (CID 3756 or its extension) the fact is, if any."""
+    return CARDIAC_CONCERNS.canonical(CARDIAC_RISK_BY_CONDITION.get(fact.code, fact.code))
 
 
 def _section(
@@ -94,68 +100,82 @@ class Tid3802:
     """The cardiovascular history content tree of a patient."""
 
     def build(self, patient: Patient) -> ContentItem:
-        procedures = patient.facts_of(FactKind.PROCEDURE)
-        sections = (
-            _section(dcm.PROBLEM_LIST, 3, self._problems(patient)),
-            _section(dcm.SOCIAL_HISTORY, 12, (self._smoking(patient),)),
-            _section(
-                dcm.PAST_SURGICAL_HISTORY,
-                17,
-                (SURGERY.build(fact, row(TEMPLATE_ID, 19)) for fact in procedures),
-            ),
-            _section(
-                dcm.RELEVANT_DIAGNOSTIC_TESTS_AND_OR_LABORATORY_DATA,
-                20,
-                (DIAGNOSTICS.build(fact, row(TEMPLATE_ID, 22)) for fact in procedures),
-            ),
-            _section(
-                dcm.HISTORY_OF_MEDICATION_USE_3802,
-                25,
-                map(self._medication, patient.facts_of(FactKind.MEDICATION)),
-            ),
-            _section(dcm.HISTORY_OF_FAMILY_MEMBER_DISEASES, 31, self._family_history(patient)),
-            _section(
-                dcm.HISTORY_OF_MEDICAL_DEVICE_USE,
-                35,
-                (
-                    DEVICES.build(fact, row(TEMPLATE_ID, 37))
-                    for fact in patient.facts_of(FactKind.DEVICE)
-                ),
-            ),
-        )
+        """TID 3802 as the response root: every row the facts fill."""
         return container_item(
             dcm.HISTORY,  # row 1
-            tuple(item for item in sections if item is not None),
+            self._sections(patient, full=True),
             row=row(TEMPLATE_ID, 1),
             relationship=None,
             template_id=TEMPLATE_ID,
         )
 
-    def _problems(self, patient: Patient) -> list[ContentItem]:
+    def build_nested(self, patient: Patient) -> ContentItem | None:
+        """TID 3802 inside TID 9007 (row 12): the cardiac history only, or ``None``."""
+        found = self._sections(patient, full=False)
+        if not found:
+            return None
+        return container_item(
+            dcm.HISTORY,
+            found,
+            row=row(TEMPLATE_ID, 1),
+            relationship=CONTAINS,
+            template_id=TEMPLATE_ID,
+        )
+
+    def _sections(self, patient: Patient, full: bool) -> tuple[ContentItem, ...]:
+        sections_ = (
+            _section(dcm.PROBLEM_LIST, 3, self._problems(patient, full)),
+            _section(dcm.SOCIAL_HISTORY, 12, sections.social_history(patient)),
+            _section(dcm.PAST_SURGICAL_HISTORY, 17, sections.surgical_history(patient)),
+            _section(
+                dcm.RELEVANT_DIAGNOSTIC_TESTS_AND_OR_LABORATORY_DATA,
+                20,
+                sections.diagnostic_tests(patient),
+            ),
+            _section(dcm.HISTORY_OF_MEDICATION_USE_3802, 25, sections.medications(patient, full)),
+            _section(
+                dcm.HISTORY_OF_FAMILY_MEMBER_DISEASES, 31, sections.family_history(patient, full)
+            ),
+            _section(dcm.HISTORY_OF_MEDICAL_DEVICE_USE, 35, sections.device_history(patient)),
+        )
+        return tuple(item for item in sections_ if item is not None)
+
+    def _problems(self, patient: Patient, full: bool) -> list[ContentItem]:
         """Rows 4, 5 and 6-11 of the Problem List, in table order."""
         problems = patient.facts_of(FactKind.PROBLEM)
-        specific = [fact for fact in problems if _problem_row(fact) is not None]
-        general = [fact for fact in problems if fact not in specific and _cardiac_risk(fact)]
-        texts = [(dcm.PROBLEM, f) for f in problems if f not in specific and f not in general]
-        texts += [(dcm.FINDING, fact) for fact in patient.facts_of(FactKind.ALLERGY)]
-        found: list[ContentItem] = []
-        for concept, meaning in dict.fromkeys((c, f.code.meaning) for c, f in texts):
-            found.append(text_item(CONTAINS, concept, meaning, row=row(TEMPLATE_ID, 4)))
+        specific = [fact for fact in problems if problem_row(fact) is not None]
+        general = [f for f in problems if f not in specific and cardiac_concern(f) is not None]
+        found: list[ContentItem] = self._texts(patient, specific + general) if full else []
         found.extend(
             Tid3829().build(concern, row(TEMPLATE_ID, 5))
             for concern in self._risk_concerns(general)
         )
         for spec in PROBLEM_ROWS:
-            concern = self._row_concern(spec, [f for f in specific if spec.matches(f.code)])
+            concern = self._row_concern(
+                spec, [f for f in specific if spec.matches(f.code)], patient
+            )
             if concern is not None:
                 found.append(Tid3829().build(concern, row(TEMPLATE_ID, spec.row)))
         return found
 
+    def _texts(self, patient: Patient, placed: list[ClinicalFact]) -> list[ContentItem]:
+        """Row 4: other problems as "Problem", allergies as "Finding" (CID 3769), each once."""
+        texts = [
+            (dcm.PROBLEM, fact.code.meaning)
+            for fact in patient.facts_of(FactKind.PROBLEM)
+            if fact not in placed and fact.code not in DRUG_MISUSE
+        ]
+        texts += [(dcm.FINDING, fact.code.meaning) for fact in patient.facts_of(FactKind.ALLERGY)]
+        return [
+            text_item(CONTAINS, concept, meaning, row=row(TEMPLATE_ID, 4))
+            for concept, meaning in dict.fromkeys(texts)
+        ]
+
     def _risk_concerns(self, facts: list[ClinicalFact]) -> list[Concern]:
-        """Row 5: one concern per CID 3756 risk factor, from its earliest fact."""
+        """Row 5: one concern per cardiac risk factor, from its earliest fact."""
         by_risk: dict[Code, list[ClinicalFact]] = {}
         for fact in facts:
-            risk = _cardiac_risk(fact)
+            risk = cardiac_concern(fact)
             if risk is not None:
                 by_risk.setdefault(risk, []).append(fact)
         return [
@@ -164,8 +184,11 @@ class Tid3802:
             if (chosen := earliest(group)) is not None
         ]
 
-    def _row_concern(self, spec: ProblemRow, facts: list[ClinicalFact]) -> Concern | None:
-        """Rows 6-11 (VM 1): the earliest fact, with the MI type and stage any fact gives."""
+    def _row_concern(
+        self, spec: ProblemRow, facts: list[ClinicalFact], patient: Patient
+    ) -> Concern | None:
+        """Rows 6-11 (VM 1): the earliest fact, with the MI type and stage any fact gives, and
+        the therapies the row's $Therapy names."""
         chosen = earliest(facts)
         if chosen is None:
             return None
@@ -176,51 +199,14 @@ class Tid3802:
             chosen,
             modifier=(dcm.TYPE_OF_MYOCARDIAL_INFARCTION, mi_type) if mi_type else None,
             stage=STAGE_BY_CONDITION[staged.code] if staged is not None else None,
+            therapies=self._therapies(spec.row, patient),
         )
 
-    def _smoking(self, patient: Patient) -> ContentItem | None:
-        smoking = smoking_history(patient)
-        if smoking is None:
-            return None
-        return code_item(CONTAINS, dcm.TOBACCO_SMOKING_BEHAVIOR, smoking, row=row(TEMPLATE_ID, 15))
-
-    def _medication(self, fact: ClinicalFact) -> ContentItem:
-        status = USE_STATUS_BY_FACT_STATUS.get(fact.status)
-        properties = (
-            (code_item(HAS_PROPERTIES, dcm.STATUS, status, row=row(TEMPLATE_ID, 30)),)
-            if status is not None
-            else ()
-        )
-        return code_item(
-            CONTAINS,
-            dcm.MEDICATION_TYPE,
-            fact.code,
-            row=row(TEMPLATE_ID, 28),
-            children=properties,
-        )
-
-    def _family_history(self, patient: Patient) -> list[ContentItem]:
-        """Rows 33-34: CID 3758 findings with a CID 7451 relative, each pair once."""
-        pairs: dict[tuple[Code, Code], None] = {}
-        for fact in patient.facts_of(FactKind.FAMILY_HISTORY):
-            finding = CID_3758.canonical(FAMILY_HISTORY_BY_CONDITION.get(fact.code, fact.code))
-            relative = CID_7451.canonical(fact.relative) if fact.relative is not None else None
-            if finding is not None and relative is not None:
-                pairs[(finding, relative)] = None
-        return [
-            code_item(
-                CONTAINS,
-                dcm.FAMILY_HISTORY_OF_CLINICAL_FINDING,
-                finding,
-                row=row(TEMPLATE_ID, 33),
-                children=(
-                    code_item(
-                        HAS_PROPERTIES,
-                        dcm.SUBJECT_RELATIONSHIP,
-                        relative,
-                        row=row(TEMPLATE_ID, 34),
-                    ),
-                ),
+    def _therapies(self, number: int, patient: Patient) -> tuple[Therapy, ...]:
+        if number in DRUG_THERAPY_BY_ROW:
+            return drug_therapies(
+                patient.facts_of(FactKind.MEDICATION), DRUG_THERAPY_BY_ROW[number]
             )
-            for finding, relative in pairs
-        ]
+        if number == 10:
+            return procedure_therapies(patient.facts_of(FactKind.PROCEDURE), MI_THERAPY)
+        return ()

@@ -1,10 +1,16 @@
-"""TID 3829 Problem Properties (PS3.16-2024c; digest §2.4.2), as TID 3802 rows 5-11 include it.
+"""TID 3829 Problem Properties (PS3.16-2024c; digest §2.4.2), as TID 3802 rows 5-11 and TID
+4301 row 5 include it.
 
 Emitted: row 1 (Concern), row 2 (DateTime Concern Noted: when the fact was recorded), row 4
 (the problem, concept name (55607006, SCT, "Problem") from DCID 3769), and under it row 5
 ($ModType/$ModValue when given), row 6 (DateTime Started), row 7 (DateTime Problem Resolved:
 the fact's end), row 8 (Status, DCID 3770, from the fact status), row 9 (Severity, when a
-DCID 3716 member) and row 10 (Stage when given). Rows 3 and 11-14 are not emitted yet.
+DCID 3716 member) and row 10 (Stage when given); then row 12 (Therapy, one per $Therapy value
+the including template found) with row 13 (its Use Status, DCID 3773), and row 14 (Comment:
+the source's note on the problem).
+
+Not filled: row 3 (DateTime Concern Resolved: sources date the problem's end, which row 7
+holds, not the end of the concern) and row 11 (Health status: no fact carries it).
 """
 
 from __future__ import annotations
@@ -23,10 +29,19 @@ from rpiq.templates._items import (
     container_item,
     datetime_item,
     row,
+    text_item,
 )
 from rpiq.templates.content import ContentItem
 
 TEMPLATE_ID = "3829"
+
+
+@dataclass(frozen=True)
+class Therapy:
+    """A $Therapy value received for the problem and its CID 3773 Use Status, if known."""
+
+    code: Code
+    status: Code | None = None
 
 
 @dataclass(frozen=True)
@@ -37,6 +52,7 @@ class Concern:
     fact: ClinicalFact
     modifier: tuple[Code, Code] | None = None  # ($ModType, $ModValue)
     stage: Code | None = None
+    therapies: tuple[Therapy, ...] = ()
 
 
 class Tid3829:
@@ -61,11 +77,24 @@ class Tid3829:
                 children=self._properties(concern),
             )
         )
+        children.extend(self._therapy(therapy) for therapy in concern.therapies)  # rows 12, 13
+        if fact.text:
+            children.append(text_item(CONTAINS, dcm.COMMENT, fact.text, row=row(TEMPLATE_ID, 14)))
         return container_item(
             dcm.CONCERN,
             tuple(children),
             row=f"{invoked_by} > {row(TEMPLATE_ID, 1)}",
             template_id=TEMPLATE_ID,
+        )
+
+    def _therapy(self, therapy: Therapy) -> ContentItem:
+        status = (
+            (code_item(HAS_PROPERTIES, dcm.STATUS, therapy.status, row=row(TEMPLATE_ID, 13)),)
+            if therapy.status is not None
+            else ()
+        )
+        return code_item(
+            CONTAINS, dcm.THERAPY, therapy.code, row=row(TEMPLATE_ID, 12), children=status
         )
 
     def _properties(self, concern: Concern) -> tuple[ContentItem, ...]:

@@ -4,7 +4,8 @@ Row 2 (DATE, 1-n): one item per gynecological/obstetric fact whose code is in DC
 "OB-GYN Date" (EDD, LMP, ovulation date ...) and whose date value (stored by the importer as
 ``started``) has a known day. Row 3 (Gestational Age, days): the latest value in ``d`` or
 ``wk`` (converted to days), with the Observation DateTime the row requires (the fact's
-effective time); without one it is omitted. Row 4 (Comment) is not emitted yet.
+effective time); without one it is omitted. Row 4 (Comment, 1-n): the source's note (the
+fact's text) of each fact that rows 2 and 3 use.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from rpiq.templates import _codes as dcm
 from rpiq.templates import _source_codes as src
 from rpiq.templates._cids import CID_12003
 from rpiq.templates._container import ContainerTemplate
-from rpiq.templates._items import CONTAINS, date_item, num_item, row
+from rpiq.templates._items import CONTAINS, date_item, num_item, row, text_item
 from rpiq.templates._values import format_ds, full_date, latest
 from rpiq.templates.content import ContentItem
 
@@ -35,9 +36,17 @@ class Tid9006(ContainerTemplate[ClinicalFact]):
 
     def children(self, entries: Iterable[ClinicalFact]) -> tuple[ContentItem, ...]:
         facts = tuple(fact for fact in entries if fact.kind in OBSTETRIC_KINDS)
-        dates = tuple(item for item in map(self._date, facts) if item is not None)  # row 2
-        age = self._gestational_age(facts)  # row 3
-        return dates + ((age,) if age is not None else ())
+        dated = tuple(fact for fact in facts if self._date(fact) is not None)
+        dates = tuple(item for item in map(self._date, dated) if item is not None)  # row 2
+        chosen = self._gestational_fact(facts)
+        age = self._gestational_age(chosen) if chosen is not None else None  # row 3
+        used = dated + ((chosen,) if age is not None and chosen is not None else ())
+        comments = tuple(  # row 4
+            text_item(CONTAINS, dcm.COMMENT, fact.text, row=row(self.TEMPLATE_ID, 4))
+            for fact in used
+            if fact.text
+        )
+        return dates + ((age,) if age is not None else ()) + comments
 
     def _date(self, fact: ClinicalFact) -> ContentItem | None:
         concept = CID_12003.canonical(fact.code)
@@ -46,15 +55,17 @@ class Tid9006(ContainerTemplate[ClinicalFact]):
             return None
         return date_item(CONTAINS, concept, value, row=row(self.TEMPLATE_ID, 2))
 
-    def _gestational_age(self, facts: tuple[ClinicalFact, ...]) -> ContentItem | None:
-        chosen = latest(
+    def _gestational_fact(self, facts: tuple[ClinicalFact, ...]) -> ClinicalFact | None:
+        return latest(
             fact
             for fact in facts
             if fact.code == dcm.GESTATIONAL_AGE
             and fact.quantity is not None
             and fact.started is not None
         )
-        if chosen is None or chosen.quantity is None or chosen.quantity.unit not in DAYS_PER_UNIT:
+
+    def _gestational_age(self, chosen: ClinicalFact) -> ContentItem | None:
+        if chosen.quantity is None or chosen.quantity.unit not in DAYS_PER_UNIT:
             return None
         value = format_ds(chosen.quantity.value * DAYS_PER_UNIT[chosen.quantity.unit])
         if value is None:
