@@ -43,11 +43,95 @@ class IssuerRule(StrEnum):
     ASSIGNER = "assigner"
 
 
+UNIVERSAL_ENTITY_ID_TYPES = ("DNS", "EUI64", "ISO", "URI", "UUID", "X400", "X500")
+"""Enumerated values of Universal Entity ID Type (0040,0033), PS3.3 Table 10-18."""
+_LO_LENGTH = 64
+
+
+@dataclass(frozen=True)
+class IssuerMapping:
+    """One entry of the issuer map: the FHIR identifier ``system`` whose identifiers get this
+    Issuer of Patient ID and, optionally, these Issuer of Patient ID Qualifiers."""
+
+    system: str
+    IssuerOfPatientID: str
+    UniversalEntityID: str = ""
+    UniversalEntityIDType: str = ""
+
+    def __post_init__(self) -> None:
+        where = f"issuer map entry {self.system!r}"
+        if not self.system.strip():
+            raise ConfigError("issuer map: an entry has an empty system")
+        issuer = self.IssuerOfPatientID
+        if not issuer.strip() or len(issuer) > _LO_LENGTH or "\\" in issuer:
+            raise ConfigError(f"{where}: issuer {issuer!r} must be 1-64 characters (LO)")
+        kind = self.UniversalEntityIDType
+        if bool(self.UniversalEntityID) != bool(kind) or (
+            kind and kind not in UNIVERSAL_ENTITY_ID_TYPES
+        ):
+            raise ConfigError(
+                f"{where}: universal_entity_id needs universal_entity_id_type, one of "
+                f"{', '.join(UNIVERSAL_ENTITY_ID_TYPES)}"
+            )
+
+
 @dataclass(frozen=True)
 class ImportSettings:
-    """How sources are turned into patients."""
+    """How sources are turned into patients.
+
+    ``issuer_map``: identifier systems with a fixed Issuer of Patient ID (and qualifiers);
+    an identifier whose system is mapped ignores ``issuer_rule``.
+    """
 
     issuer_rule: IssuerRule = IssuerRule.ASSIGNER_THEN_SYSTEM
+    issuer_map: tuple[IssuerMapping, ...] = ()
+
+    def __post_init__(self) -> None:
+        systems = [entry.system for entry in self.issuer_map]
+        if len(set(systems)) != len(systems):
+            raise ConfigError("issuer map: a system is mapped twice")
+
+    def mapping_for(self, system: str | None) -> IssuerMapping | None:
+        """The issuer map entry of an identifier system, if any."""
+        return next((entry for entry in self.issuer_map if entry.system == system), None)
+
+
+_ISSUER_MAP_KEYS = {
+    "issuer": "IssuerOfPatientID",
+    "universal_entity_id": "UniversalEntityID",
+    "universal_entity_id_type": "UniversalEntityIDType",
+}
+
+
+def load_issuer_map(path: Path) -> tuple[IssuerMapping, ...]:
+    """The ``[issuers]`` table of a TOML file: ``"SYSTEM" = "ISSUER"``, or
+    ``"SYSTEM" = { issuer = "...", universal_entity_id = "...", universal_entity_id_type =
+    "ISO" }``. Raises :class:`~rpiq.errors.ConfigError` naming the file and the entry."""
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+    table = document.get("issuers")
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: no [issuers] table")
+    entries: list[IssuerMapping] = []
+    for system, value in table.items():
+        fields_given = {"issuer": value} if isinstance(value, str) else value
+        if not isinstance(fields_given, dict) or set(fields_given) - set(_ISSUER_MAP_KEYS):
+            raise ConfigError(
+                f"{path}: issuers.{system!r} must be a string or a table with "
+                f"{', '.join(_ISSUER_MAP_KEYS)}"
+            )
+        if "issuer" not in fields_given or not all(
+            isinstance(item, str) for item in fields_given.values()
+        ):
+            raise ConfigError(f"{path}: issuers.{system!r} needs an issuer; values are strings")
+        arguments = {_ISSUER_MAP_KEYS[key]: item for key, item in fields_given.items()}
+        try:
+            entries.append(IssuerMapping(system=system, **arguments))
+        except ConfigError as exc:
+            raise ConfigError(f"{path}: {exc}") from exc
+    return tuple(entries)
 
 
 def _check_ae_title(value: str) -> str:
@@ -67,7 +151,7 @@ class ServerSettings:
     ae_title: str = "RPIQ"
     check_called_ae_title: bool = False
     max_associations: int = 100
-    max_concurrent_lookups: int = 64
+    max_concurrent_lookups: int = 32  # also the database pool size (rpiq serve)
     acse_timeout: float = 30.0
     dimse_timeout: float = 30.0
     network_timeout: float = 60.0

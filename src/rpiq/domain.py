@@ -55,12 +55,24 @@ class Code:
         return f'({self.value}, {self.scheme}, "{self.meaning}")'
 
 
+UNIVERSAL_ENTITY_ID_TYPES = frozenset({"DNS", "EUI64", "ISO", "URI", "UUID", "X400", "X500"})
+"""Enumerated values of Universal Entity ID Type (0040,0033)."""
+_ENTITY_TYPES = UNIVERSAL_ENTITY_ID_TYPES
+
+
 @dataclass(frozen=True)
 class PatientIdentifier:
-    """One (Issuer of Patient ID, Patient ID) key. An empty issuer means "no issuer known"."""
+    """One (Issuer of Patient ID, Patient ID) key. An empty issuer means "no issuer known".
+
+    ``UniversalEntityID`` and ``UniversalEntityIDType`` are the Issuer of Patient ID Qualifiers
+    (0010,0024) of the issuer (e.g. an OID with type ``ISO``, or a URI too long for the LO
+    issuer). They describe the issuer; they are not part of the key (``compare=False``).
+    """
 
     PatientID: str
     IssuerOfPatientID: str = ""
+    UniversalEntityID: str = field(default="", compare=False)
+    UniversalEntityIDType: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
         if not self.PatientID.strip():
@@ -69,6 +81,12 @@ class PatientIdentifier:
             raise DomainError(f"Patient ID or issuer longer than 64 characters (LO): {self!r}")
         if "\\" in self.PatientID or "\\" in self.IssuerOfPatientID:
             raise DomainError(f"backslash is not allowed in an LO value: {self!r}")
+        kind = self.UniversalEntityIDType
+        if bool(self.UniversalEntityID) != bool(kind) or (kind and kind not in _ENTITY_TYPES):
+            raise DomainError(
+                f"Universal Entity ID needs a type ({', '.join(sorted(_ENTITY_TYPES))}) and "
+                f"the type an ID: {self!r}"
+            )
 
 
 @dataclass(frozen=True)

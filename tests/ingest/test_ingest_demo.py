@@ -77,10 +77,11 @@ def test_the_same_patient_id_under_two_issuers_is_two_people(demo: SqlPatientRep
 
 def test_the_breast_patient(demo: SqlPatientRepository) -> None:
     patient = one(demo, "RPI-BREAST-001")
-    (cancer,) = patient.facts_of(FactKind.PROBLEM)
-    assert cancer.code.value == "254837009"
-    assert cancer.laterality == Code("7771000", "SCT", "Left")
-    assert codes(patient, FactKind.PROCEDURE) == ["71651007", "122548005", "392021009"]
+    lump, cancer = patient.facts_of(FactKind.PROBLEM)
+    assert (lump.code.value, lump.status) == ("89164003", FactStatus.RESOLVED)
+    assert (cancer.code.value, cancer.status) == ("254837009", FactStatus.ACTIVE)
+    assert cancer.laterality == lump.laterality == Code("7771000", "SCT", "Left")
+    assert codes(patient, FactKind.PROCEDURE) == ["71651007", "44578009", "392021009", "108290001"]
     assert codes(patient, FactKind.MEDICATION) == ["198240"]
     (mother,) = patient.facts_of(FactKind.FAMILY_HISTORY)
     assert (mother.code.value, mother.relative) == (

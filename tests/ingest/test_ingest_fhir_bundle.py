@@ -94,8 +94,8 @@ def test_a_resource_without_id_is_named_by_its_full_url() -> None:
         ([1, 2], "not a FHIR Bundle"),
         ({"resourceType": "Patient"}, "not a FHIR Bundle"),
         (
-            {"resourceType": "Bundle", "type": "document", "entry": []},
-            "Bundle type 'document' is not imported",
+            {"resourceType": "Bundle", "type": "history", "entry": []},
+            "Bundle type 'history' is not imported",
         ),
         (
             {"resourceType": "Bundle", "type": "collection", "entry": {}},

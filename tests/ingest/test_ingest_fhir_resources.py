@@ -160,7 +160,7 @@ def test_medication_requests_map_status_code_and_dosage() -> None:
     assert facts[2].code.value == "200033"
     skipped = dict(parsed.skipped)
     assert skipped["MedicationRequest (entered-in-error)"] == 1
-    assert skipped["MedicationRequest (medicationReference outside the bundle)"] == 1
+    assert skipped["MedicationRequest (medicationReference not found)"] == 1
     assert skipped["Medication"] == 1
 
 

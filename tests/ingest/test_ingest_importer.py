@@ -77,23 +77,23 @@ def test_files_that_are_not_bundles_are_refused_by_name(
     folder = tmp_path / "in"
     (folder / "deeper").mkdir(parents=True)
     (folder / "b-not-json.json").write_text("{oops", encoding="utf-8")
-    (folder / "c-document.json").write_text(
-        json.dumps({"resourceType": "Bundle", "type": "document", "entry": []}), encoding="utf-8"
+    (folder / "c-history.json").write_text(
+        json.dumps({"resourceType": "Bundle", "type": "history", "entry": []}), encoding="utf-8"
     )
     (folder / "notes.txt").write_text("not imported", encoding="utf-8")
     (folder / "deeper" / "a-good.json").write_text(json.dumps(bundle()), encoding="utf-8")
     report = import_fhir([folder, tmp_path / "missing.json"], repository)
     assert [source.location for source in report.sources] == [
         str(folder / "b-not-json.json"),
-        str(folder / "c-document.json"),
+        str(folder / "c-history.json"),
         str(folder / "deeper" / "a-good.json"),
         str(tmp_path / "missing.json"),
     ]
     refused = report.refused
     assert refused[0].startswith(f"{folder / 'b-not-json.json'}: not JSON")
     assert refused[1] == (
-        f"{folder / 'c-document.json'}: Bundle type 'document' is not imported "
-        "(batch, collection, searchset, transaction)"
+        f"{folder / 'c-history.json'}: Bundle type 'history' is not imported "
+        "(batch, collection, document, searchset, transaction)"
     )
     assert refused[2] == f"{tmp_path / 'missing.json'}: no such file or folder"
     assert report.added == 1
@@ -119,7 +119,7 @@ def test_the_import_command_exits_zero_when_everything_loaded(
     out, err = capsys.readouterr()
     assert status == 0
     assert f"loaded     {synthea_dir / NEWBORN}: 1 added, 0 updated, 0 unchanged" in out
-    assert "1 sources: 1 patients added, 0 updated, 0 unchanged; 0 refused" in out
+    assert "1 sources: 1 patients added, 0 updated, 0 unchanged, 0 deleted; 0 refused" in out
     assert err == ""
 
 

@@ -16,17 +16,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.pool import QueuePool
 
 from net.support import ISSUER, save_test_patients
 from rpiq.cli import build_parser, main
-from rpiq.cli.serve import settings_from
+from rpiq.cli.serve import SHUTDOWN_GRACE, open_server_repository, settings_from
+from rpiq.config import ServerSettings
 from rpiq.net.client import RpiClient
 from rpiq.net.server import RpiServer
 from rpiq.store import open_repository
 
 LISTENING = re.compile(r"^rpiq: listening on (?P<host>\S+):(?P<port>\d+) AE title (?P<aet>\S+)$")
 START_DEADLINE_S = 30.0
-STOP_DEADLINE_S = 5.0
+STOP_DEADLINE_S = 5.0  # well under SHUTDOWN_GRACE, which only requests in flight get
 
 
 def _query(server: RpiServer, *options: str) -> list[str]:
@@ -95,6 +97,51 @@ def test_json_format_prints_a_ps3_18_array(
 
     assert main(_query(server, "--patient-id", "NOBODY-HERE", "--format", "json")) == 1
     assert json.loads(capsys.readouterr().out) == []
+
+
+DATABASE_LAYER = ("sqlalchemy", "alembic", "psycopg", "rpiq.store", "rpiq.ingest")
+NETWORK_STACK = ("pydicom", "pynetdicom")
+IMPORTS_PROBE = """
+import json, sys
+from rpiq.cli import build_parser, main
+
+def loaded(prefixes):
+    return sorted(m for m in sys.modules if any(m == p or m.startswith(p + ".") for p in prefixes))
+
+build_parser()
+after_parser = loaded(sys.argv[1].split(","))
+status = main(sys.argv[2:])
+print(json.dumps({"after_parser": after_parser, "after_query": loaded(sys.argv[1].split(",")),
+                  "status": status}))
+"""
+
+
+def test_the_parser_and_rpiq_query_import_no_database_layer(server: RpiServer) -> None:
+    host, port = server.address
+    watched = ",".join(DATABASE_LAYER + NETWORK_STACK)
+    query = ["query", host, str(port), "--patient-id", "NET-001", "--issuer", ISSUER]
+    probe = [sys.executable, "-c", IMPORTS_PROBE, watched, *query, "--format", "json"]
+    finished = subprocess.run(probe, capture_output=True, text=True, timeout=60, check=False)
+    assert finished.returncode == 0, finished.stderr
+    report = json.loads(finished.stdout.splitlines()[-1])
+    assert report["status"] == 0  # the query ran, matched and printed its JSON
+    assert report["after_parser"] == []
+    loaded_by_query = {name.split(".")[0] for name in report["after_query"]}
+    assert loaded_by_query == {"pydicom", "pynetdicom"}
+
+
+def test_rpiq_serve_sizes_the_database_pool_to_its_lookup_limit(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'rpiq.db'}"
+    for options, expected in (([], ServerSettings().max_concurrent_lookups), (["40"], 40)):
+        flag = ["--max-concurrent-lookups", *options] if options else []
+        settings = settings_from(build_parser().parse_args(["serve", "--db", url, *flag]))
+        repository = open_server_repository(settings)
+        try:
+            pool = repository.engine.pool
+            assert isinstance(pool, QueuePool)
+            assert pool.size() == expected == settings.max_concurrent_lookups
+        finally:
+            repository.close()
 
 
 def test_serve_settings_come_from_defaults_file_and_options(
@@ -192,17 +239,27 @@ def test_serve_answers_then_exits_0_promptly_on_sigterm_without_logging_patient_
     client = RpiClient(timeout=10)
     assert client.query("127.0.0.1", port, "NET-001", IssuerOfPatientID=ISSUER).matched
     idle = client.connect("127.0.0.1", port)  # still open when the signal arrives
+    with socket.create_connection(("127.0.0.1", port)):
+        pass  # a bare connect-and-close: must not hold the shutdown for the grace period
+    silent = socket.create_connection(("127.0.0.1", port))  # never sends A-ASSOCIATE-RQ
+    assert client.echo("127.0.0.1", port) == 0x0000  # both raw connections were accepted
 
+    assert STOP_DEADLINE_S < SHUTDOWN_GRACE
     started = time.monotonic()
     serve_process.process.send_signal(signal.SIGTERM)
-    assert serve_process.process.wait(timeout=STOP_DEADLINE_S + 5) == 0
+    assert serve_process.process.wait(timeout=SHUTDOWN_GRACE + 5) == 0
     assert time.monotonic() - started < STOP_DEADLINE_S
     idle.association.join(timeout=5)
     assert not idle.association.is_established
+    with silent:
+        silent.settimeout(5)
+        assert silent.recv(1) == b""
 
     assert serve_process.process.stderr is not None
     stderr = serve_process.process.stderr.read()
     assert "event=find.done" in stderr
     assert "event=association.accepted" in stderr
+    assert "event=server.stopped" in stderr
+    assert "aborted=0" in stderr
     for patient_data in ("NET-001", "Doe", "Jane", "19610315", ISSUER):
         assert patient_data not in stderr

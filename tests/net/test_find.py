@@ -20,8 +20,9 @@ from net.support import (
 )
 from rpiq.encode.dataset import decode_identifier
 from rpiq.net.client import RpiClient, build_request
-from rpiq.net.contexts import SOP_BY_NAME, SopName
+from rpiq.net.contexts import SOP_BY_NAME
 from rpiq.net.server import RpiServer
+from rpiq.net.sop_names import SopName
 from rpiq.store import SqlPatientRepository
 
 PENDING_WITH_DATA_SET = (0xFF00, 0x0001)

@@ -227,3 +227,102 @@ def test_stop_aborts_idle_associations_and_frees_the_port(
         session.echo()
     with pytest.raises(AssociationFailed):
         client.echo(host, port)
+
+
+def _raw_connection(server: RpiServer) -> socket.socket:
+    """A TCP connection that sends nothing (no A-ASSOCIATE-RQ)."""
+    return socket.create_connection(server.address, timeout=5)
+
+
+def _wait_until_accepted(server: RpiServer, sock: socket.socket) -> None:
+    """Wait until the server has an association for the raw connection ``sock`` (the accept
+    loop takes connections in order, so every earlier connection was accepted too)."""
+    local_port = sock.getsockname()[1]
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        for assoc in server.associations:
+            info = assoc.requestor.address_info
+            if info is not None and info.port == local_port:
+                return
+        time.sleep(0.005)
+    pytest.fail("the server never accepted the raw connection")
+
+
+def _assert_closed_by_server(sock: socket.socket, within: float) -> None:
+    sock.settimeout(within)
+    try:
+        assert sock.recv(1) == b"", "the server sent bytes on a connection that never spoke"
+    except TimeoutError:
+        pytest.fail(f"the server left the connection open for more than {within} s")
+
+
+def test_stop_closes_unassociated_connections_at_once(start_server: StartServer) -> None:
+    server = start_server()
+    assert server.settings.acse_timeout >= 10
+    with _raw_connection(server):
+        pass  # connect and close at once
+    with _raw_connection(server) as silent:
+        _wait_until_accepted(server, silent)
+        started = time.monotonic()
+        server.stop(grace=10)
+        assert time.monotonic() - started < 2
+        _assert_closed_by_server(silent, within=2)
+    assert server.associations == []
+
+
+def test_a_closed_connection_frees_its_association_slot_at_once(
+    start_server: StartServer, client: RpiClient
+) -> None:
+    server = start_server(max_associations=1)
+    assert server.settings.acse_timeout >= 10
+    with _raw_connection(server):
+        pass
+    deadline = time.monotonic() + 2
+    while True:  # the slot is free once the server has seen the connection close
+        try:
+            assert client.echo(*server.address) == 0x0000
+            break
+        except AssociationFailed:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
+def test_a_connection_that_never_speaks_is_closed_after_the_acse_timeout(
+    start_server: StartServer,
+) -> None:
+    server = start_server(acse_timeout=0.5)
+    with _raw_connection(server) as silent:
+        _wait_until_accepted(server, silent)
+        started = time.monotonic()
+        _assert_closed_by_server(silent, within=5)
+        assert 0.3 < time.monotonic() - started < 3
+    deadline = time.monotonic() + 2
+    while server.associations and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert server.associations == []
+
+
+def test_stop_gives_the_grace_only_to_requests_in_flight(
+    start_server: StartServer,
+    sqlite_repository: SqlPatientRepository,
+    client: RpiClient,
+    recorder: WireRecorder,
+) -> None:
+    blocking = BlockingRepository(sqlite_repository)
+    server = start_server(repository=blocking)
+    idle = client.connect(*server.address)
+    with client.connect(*server.address, evt_handlers=recorder.handlers) as busy:
+        call = busy.send_find(build_request("NET-001"), "general")
+        assert blocking.entered.wait(5), "the lookup never started"
+        stopper = threading.Thread(target=server.stop, kwargs={"grace": 10})
+        stopper.start()
+        idle.association.join(timeout=2)  # aborted at once, while the lookup still runs
+        assert not idle.association.is_established
+        assert stopper.is_alive()
+        blocking.release.set()
+        result = call.result()
+        stopper.join(timeout=5)
+        assert not stopper.is_alive()
+    assert result.matched
+    assert server.associations == []

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import threading
+from contextlib import ExitStack
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.pool import QueuePool, StaticPool
 
 from rpiq.errors import ConfigError, StoreError
-from rpiq.store import create_engine_for
+from rpiq.store import create_engine_for, open_repository
 from rpiq.store.engine import SQLITE_BUSY_TIMEOUT_MS, describe_database_error
 
 
@@ -107,3 +109,57 @@ def test_database_errors_are_described_without_values(database_url: str) -> None
     assert "Secret" not in message
     assert "IntegrityError" in message or "UniqueViolation" in message
     assert not isinstance(raised.value, StoreError)
+
+
+SQLALCHEMY_DEFAULT_POOL = 5
+SQLALCHEMY_DEFAULT_OVERFLOW = 10
+
+
+def _queue_pool(engine: sa.Engine) -> QueuePool:
+    assert isinstance(engine.pool, QueuePool)
+    return engine.pool
+
+
+def test_pool_holds_as_many_connections_as_asked(database_url: str) -> None:
+    asked = SQLALCHEMY_DEFAULT_POOL + SQLALCHEMY_DEFAULT_OVERFLOW + 5  # more than the default
+    engine = create_engine_for(database_url, pool_size=asked)
+    try:
+        pool = _queue_pool(engine)
+        assert pool.size() == asked
+        with ExitStack() as stack:  # all at once, none beyond the pool's own size
+            for _ in range(asked):
+                stack.enter_context(engine.connect()).exec_driver_sql("SELECT 1")
+            assert pool.checkedout() == asked
+            assert pool.overflow() == 0
+    finally:
+        engine.dispose()
+
+
+def test_open_repository_passes_the_pool_size_on(database_url: str) -> None:
+    repository = open_repository(database_url, pool_size=7)
+    try:
+        assert _queue_pool(repository.engine).size() == 7
+    finally:
+        repository.close()
+
+
+@pytest.mark.parametrize("url", ["sqlite:///rpiq.db", "postgresql://u@h/db"])
+def test_other_callers_keep_sqlalchemys_default_pool(url: str) -> None:
+    engine = create_engine_for(url)
+    try:
+        assert _queue_pool(engine).size() == SQLALCHEMY_DEFAULT_POOL
+    finally:
+        engine.dispose()
+
+
+def test_in_memory_sqlite_keeps_its_one_shared_connection() -> None:
+    engine = create_engine_for("sqlite://", pool_size=12)
+    try:
+        assert isinstance(engine.pool, StaticPool)
+    finally:
+        engine.dispose()
+
+
+def test_pool_size_below_one_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="pool size"):
+        create_engine_for("sqlite:///rpiq.db", pool_size=0)

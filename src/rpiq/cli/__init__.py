@@ -2,6 +2,9 @@
 
 Each command lives in its own module with a ``register(subparsers)`` function that adds its
 parser and sets ``handler`` (a function taking the parsed namespace, returning an exit status).
+A command module imports at top level only what building its parser needs; the layers it
+drives (pynetdicom, SQLAlchemy, Alembic, the importers) are imported inside its handler, so
+``rpiq --help`` and ``rpiq query`` do not pay for the database layer.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from rpiq import __version__
-from rpiq.cli import demo, imports, query, serve
+from rpiq.cli import conformance, demo, imports, query, serve, validate
 from rpiq.errors import RpiqError
 
 EXIT_ERROR = 2
@@ -23,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"rpiq {__version__}")
     subparsers = parser.add_subparsers(dest="command", required=True)
-    for module in (serve, query, imports, demo):
+    for module in (serve, query, imports, demo, validate, conformance):
         module.register(subparsers)
     return parser
 

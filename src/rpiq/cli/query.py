@@ -4,6 +4,8 @@ Exit status: 0 a match, 1 no match, 2 a failure (or cancel) status, 3 no associa
 ``--format text`` prints the status lines, the return keys and the content tree; ``--format
 json`` prints the PS3.18 F.2 DICOM JSON array of the response identifiers on stdout and the
 status on stderr.
+
+pydicom and pynetdicom are imported when a query runs, not when the parser is built.
 """
 
 from __future__ import annotations
@@ -13,14 +15,14 @@ import json
 import logging
 import os
 import sys
-from typing import Any, get_args
+from typing import TYPE_CHECKING, Any
 
-from rpiq.encode.json import dicom_json_object
 from rpiq.errors import AssociationFailed
-from rpiq.net.client import QueryResult, RpiClient
-from rpiq.net.contexts import SopName
-from rpiq.net.render import render_identifier
+from rpiq.net.sop_names import SOP_NAMES
 from rpiq.service.status import PENDING, SUCCESS, describe_status
+
+if TYPE_CHECKING:
+    from rpiq.net.client import QueryResult
 
 EXIT_MATCH = 0
 EXIT_NO_MATCH = 1
@@ -40,7 +42,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--patient-id", required=True, help="Patient ID (0010,0020)")
     parser.add_argument("--issuer", help="Issuer of Patient ID (0010,0021)")
     parser.add_argument(
-        "--sop", choices=get_args(SopName), default="general", help="SOP class (default general)"
+        "--sop", choices=SOP_NAMES, default="general", help="SOP class (default general)"
     )
     parser.add_argument("--template", help="root template, e.g. 9007 (default: the SOP class's)")
     parser.add_argument("--aec", default="ANY-SCP", help="called AE title (default ANY-SCP)")
@@ -51,6 +53,8 @@ def register(subparsers: Any) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from rpiq.net.client import RpiClient  # noqa: PLC0415 - pynetdicom only when querying
+
     logging.getLogger("pynetdicom").setLevel(logging.CRITICAL)
     client = RpiClient(calling_ae=args.aet, called_ae=args.aec, timeout=args.timeout)
     try:
@@ -98,6 +102,8 @@ def status_lines(result: QueryResult) -> list[str]:
 
 def text_output(result: QueryResult) -> list[str]:
     """Pending status, return keys and content tree, then the final status."""
+    from rpiq.net.render import render_identifier  # noqa: PLC0415 - pydicom only when needed
+
     lines: list[str] = []
     if result.identifier is not None:
         lines.append(f"Status {describe_status(PENDING)}")
@@ -108,6 +114,8 @@ def text_output(result: QueryResult) -> list[str]:
 
 def json_output(result: QueryResult) -> str:
     """The PS3.18 F.2 array of response identifiers (empty without a match)."""
+    from rpiq.encode.json import dicom_json_object  # noqa: PLC0415 - pydicom only when needed
+
     identifiers = [result.identifier] if result.identifier is not None else []
     objects = [dicom_json_object(identifier) for identifier in identifiers]
     return json.dumps(objects, indent=2, ensure_ascii=False)

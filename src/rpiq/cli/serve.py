@@ -2,6 +2,10 @@
 
 Settings: defaults, overlaid by ``--config FILE`` (``[server]`` table), overlaid by options.
 The database is ``--db``, else the file's ``db_url``, else ``$RPIQ_DB``, else ``rpiq.db``.
+The database connection pool keeps as many connections as lookups may be in flight
+(``max_concurrent_lookups``), so an admitted lookup never waits for a connection.
+
+The server, query service and database layer are imported when the command runs.
 """
 
 from __future__ import annotations
@@ -13,12 +17,13 @@ import sys
 import threading
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rpiq.config import DEFAULT_DB_URL, ServerSettings, load_server_settings, resolve_db_url
-from rpiq.net.server import RpiServer
-from rpiq.service.query import QueryService
-from rpiq.store import open_repository
+
+if TYPE_CHECKING:
+    from rpiq.net.server import RpiServer
+    from rpiq.store import SqlPatientRepository
 
 EXIT_OK = 0
 EXIT_CANNOT_LISTEN = 2
@@ -49,7 +54,11 @@ def register(subparsers: Any) -> None:
         "--max-associations", type=int, help="simultaneous associations (default 100)"
     )
     parser.add_argument(
-        "--max-concurrent-lookups", type=int, help="database lookups in flight (default 64)"
+        "--max-concurrent-lookups",
+        type=int,
+        help=f"database lookups in flight; more get status A700 (default "
+        f"{ServerSettings().max_concurrent_lookups}). The database connection pool keeps "
+        "this many connections: mind PostgreSQL's max_connections",
     )
     parser.add_argument("--acse-timeout", type=float, help="seconds (default 30)")
     parser.add_argument("--dimse-timeout", type=float, help="seconds (default 30)")
@@ -94,10 +103,20 @@ def configure_logging(level: str) -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
+def open_server_repository(settings: ServerSettings) -> SqlPatientRepository:
+    """The server's repository: one pooled connection per lookup that may be in flight."""
+    from rpiq.store import open_repository  # noqa: PLC0415 - SQLAlchemy only when serving
+
+    return open_repository(settings.db_url, pool_size=settings.max_concurrent_lookups)
+
+
 def _run(args: argparse.Namespace) -> int:
+    from rpiq.net.server import RpiServer  # noqa: PLC0415 - heavy: imported when serving
+    from rpiq.service.query import QueryService  # noqa: PLC0415 - same
+
     settings = settings_from(args)
     configure_logging(args.log_level)
-    repository = open_repository(settings.db_url)
+    repository = open_server_repository(settings)
     try:
         service = QueryService(repository, settings.max_concurrent_lookups)
         try:

@@ -8,7 +8,8 @@ same path as ``rpiq import fhir``. Issuer of Patient ID comes from ``assigner.di
 Patient ID         Issuer       who
 =================  ===========  =================================================================
 RPI-BREAST-001     RPIQ-DEMO    female 1961: breast lump, left breast cancer, mammography, core
-                                biopsy, lumpectomy, radiotherapy, tamoxifen, mother with breast cancer, G2 P2, menopause at 52
+                                biopsy, lumpectomy, radiotherapy, tamoxifen, mother with breast
+                                cancer, G2 P2, menopause at 52
 RPI-CARDIAC-001    RPIQ-DEMO    male 1950: heart failure, hypertension, type 2 diabetes, old MI,
                                 CABG, echocardiography, former smoker, four drugs, father with
                                 MI, blood pressure and heart rate
@@ -33,7 +34,7 @@ from rpiq.ingest.demo_fhir import DemoBundle, human_name, loinc, quantity, rxnor
 from rpiq.ingest.fhir_values import JSONObject
 from rpiq.ingest.importer import import_documents
 from rpiq.ingest.report import ImportReport
-from rpiq.store.repository import PatientRepository
+from rpiq.store.repository import ImportRepository
 
 DEMO_ISSUER = "RPIQ-DEMO"
 DEMO_SYSTEM = "https://rpiq.example.org/demo/patient-id"
@@ -85,7 +86,9 @@ def breast() -> DemoBundle:
     bundle.procedure(
         sct("392021009", "Lumpectomy of breast (procedure)"), "2019-04-02", LEFT_BREAST
     )
-    bundle.procedure(sct("108290001", "Radiation oncology AND/OR radiotherapy (procedure)"), "2019-05-20")
+    bundle.procedure(
+        sct("108290001", "Radiation oncology AND/OR radiotherapy (procedure)"), "2019-05-20"
+    )
     bundle.medication_statement(
         rxnorm("198240", "Tamoxifen 10 MG Oral Tablet"),
         "2019-05-06",
@@ -260,6 +263,6 @@ def demo_bundles() -> list[tuple[str, JSONObject]]:
     return [(f"demo:{bundle.key}", bundle.document()) for bundle in bundles]
 
 
-def load_demo(repository: PatientRepository) -> ImportReport:
+def load_demo(repository: ImportRepository) -> ImportReport:
     """Load (or re-load, changing nothing) the demo patients through the FHIR importer."""
     return import_documents(demo_bundles(), repository, ImportSettings())

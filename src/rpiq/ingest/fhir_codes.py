@@ -142,6 +142,9 @@ PREGNANCY_STATUS_BY_LOINC_ANSWER: dict[str, Code] = {
 }
 """LOINC answers to Pregnancy status (82810-3) -> CID 6096 Pregnancy Status."""
 
+YES_NO = (Code("373066001", "SCT", "Yes"), Code("373067005", "SCT", "No"))
+"""CID 230 Yes-No: the value of an Observation.valueBoolean."""
+
 NO_KNOWN_ALLERGY_CODES = frozenset({"716186003", "409137002", "429625007", "428607008"})
 """SNOMED "No known (drug, food, environmental) allergy": negations, never an allergy fact."""
 
@@ -175,6 +178,13 @@ MEDICATION_STATEMENT_STATUS: dict[str, FactStatus] = {
     "completed": FactStatus.COMPLETED,
     "stopped": FactStatus.STOPPED,
     "intended": FactStatus.UNKNOWN,
+    "unknown": FactStatus.UNKNOWN,
+}
+MEDICATION_ADMINISTRATION_STATUS: dict[str, FactStatus] = {
+    "in-progress": FactStatus.ACTIVE,
+    "on-hold": FactStatus.ON_HOLD,
+    "completed": FactStatus.COMPLETED,
+    "stopped": FactStatus.STOPPED,
     "unknown": FactStatus.UNKNOWN,
 }
 PROCEDURE_STATUS: dict[str, FactStatus] = {

@@ -15,11 +15,20 @@ Which observations become facts (first rule that applies):
 6. other ``vital-signs`` observations with a quantity: VITAL_SIGN;
 7. anything else is skipped, counted by its category (``laboratory``, ``survey``, ...).
 
-``started`` is ``effective[x]`` (except for date values, where ``effective[x]`` becomes
-``recorded``); otherwise ``recorded`` is ``issued``.
+Values (``value[x]``, also of components): Quantity -> ``quantity``; integer -> a quantity
+without units; CodeableConcept -> ``value_code`` (text only: ``text``); boolean -> ``value_code``
+Yes/No (CID 230); string, time, Range (``low - high``) and Ratio (``n / d``) -> ``text``;
+dateTime and Period -> ``started``/``ended`` (the value is a date); SampledData and no value at
+all -> skipped.
+
+``started`` is ``effective[x]`` and ``recorded`` is ``issued``, except for date values, where
+the value gives ``started``/``ended`` and ``effective[x]`` becomes ``recorded``.
 """
 
 from __future__ import annotations
+
+import re
+from dataclasses import dataclass
 
 from rpiq.domain import ClinicalFact, Code, FactKind, FactStatus, Quantity
 from rpiq.ingest.fhir_codes import (
@@ -31,25 +40,31 @@ from rpiq.ingest.fhir_codes import (
     OBSTETRIC_CODES,
     PREGNANCY_STATUS_BY_LOINC_ANSWER,
     SMOKING_STATUS,
+    YES_NO,
 )
-from rpiq.ingest.fhir_resources import Mapped, Resolver, Skipped
+from rpiq.ingest.fhir_references import Resolver
+from rpiq.ingest.fhir_resources import Mapped, Skipped
 from rpiq.ingest.fhir_values import (
     LOINC,
     NO_UNITS,
     FhirFormatError,
     JSONObject,
     code_from_concept,
+    concept_text,
     dicom_datetime,
     get_number,
     get_object,
     get_objects,
     get_str,
+    period_bounds,
     quantity_from,
 )
 
 VITAL_SIGNS = "vital-signs"
 _OBSERVATION_SYSTEMS = (LOINC, "http://dicom.nema.org/resources/ontology/DCM")
 _FINAL_STATUSES = {"final": FactStatus.COMPLETED, "amended": FactStatus.COMPLETED}
+_TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?$")
+YES, NO = YES_NO
 
 
 def observation_facts(resource: JSONObject, source: str, resolve: Resolver) -> Mapped:
@@ -123,74 +138,147 @@ def _status(resource: JSONObject) -> FactStatus:
     return _FINAL_STATUSES.get(get_str(resource, "status") or "", FactStatus.UNKNOWN)
 
 
-def _component_facts(resource: JSONObject, source: str) -> Mapped:
-    """One VITAL_SIGN fact per component that has a code and a quantity."""
-    facts: list[ClinicalFact] = []
-    for component in get_objects(resource, "component"):
-        code = code_from_concept(get_object(component, "code"))
-        quantity = quantity_from(get_object(component, "valueQuantity"))
-        if code is None or quantity is None:
-            continue
-        facts.append(
-            ClinicalFact(
-                kind=FactKind.VITAL_SIGN,
-                code=code,
-                status=_status(resource),
-                quantity=quantity,
-                started=_effective(resource),
-                recorded=dicom_datetime(get_str(resource, "issued")),
-                source=source,
-            )
-        )
-    return facts or Skipped("no component value")
+@dataclass(frozen=True)
+class ObservationValue:
+    """The ``value[x]`` of an Observation or of one of its components, in domain terms.
+
+    ``dated``: the value is a date/time or a period (``started``/``ended``); the
+    observation's ``effective[x]`` then becomes ``recorded``."""
+
+    value_code: Code | None = None
+    quantity: Quantity | None = None
+    text: str | None = None
+    started: str | None = None
+    ended: str | None = None
+    dated: bool = False
 
 
-def _single_fact(resource: JSONObject, source: str, code: Code, kind: FactKind, key: str) -> Mapped:
-    effective = _effective(resource)
-    recorded = dicom_datetime(get_str(resource, "issued"))
-    value_code = _value_code(resource)
-    quantity = _value_quantity(resource, key)
-    text = get_str(resource, "valueString")
-    started = effective
-    if key in DATE_VALUED_CODES:
-        started, recorded = dicom_datetime(get_str(resource, "valueDateTime")), effective
-        if started is None:
-            return Skipped("no value")
-    elif value_code is None and quantity is None and text is None:
-        return Skipped("no value")
-    fact = ClinicalFact(
-        kind=kind,
-        code=code,
-        status=_status(resource),
-        value_code=value_code,
-        quantity=quantity,
-        text=text,
-        started=started,
-        recorded=recorded,
-        source=source,
-    )
-    return [fact]
+def observation_value(element: JSONObject, key: str) -> ObservationValue | Skipped:
+    """``value[x]`` of ``element`` (an Observation or a component); ``key`` is the concept's
+    LOINC code (OB counts lose their units). A Skipped says why there is no usable value."""
+    if element.get("valueSampledData") is not None:
+        return Skipped("valueSampledData not imported")
+    value = _measured_or_coded(element, key) or _dated(element)
+    if value is None:
+        text = get_str(element, "valueString") or _time_text(element) or _range_text(element)
+        value = ObservationValue(text=text) if text is not None else None
+    return value if value is not None else Skipped("no value")
 
 
-def _value_code(resource: JSONObject) -> Code | None:
-    concept = get_object(resource, "valueCodeableConcept")
-    if concept is None:
+def _measured_or_coded(element: JSONObject, key: str) -> ObservationValue | None:
+    quantity = _value_quantity(element, key)
+    if quantity is not None:
+        return ObservationValue(quantity=quantity)
+    concept = get_object(element, "valueCodeableConcept")
+    if concept is not None:
+        return _coded_value(concept)
+    boolean = element.get("valueBoolean")
+    if boolean is None:
         return None
+    if not isinstance(boolean, bool):
+        raise FhirFormatError("valueBoolean is not a boolean")
+    return ObservationValue(value_code=YES if boolean else NO)
+
+
+def _dated(element: JSONObject) -> ObservationValue | None:
+    started = dicom_datetime(get_str(element, "valueDateTime"))
+    if started is not None:
+        return ObservationValue(started=started, dated=True)
+    begin, end = period_bounds(get_object(element, "valuePeriod"))
+    if begin is None and end is None:
+        return None
+    return ObservationValue(started=begin, ended=end, dated=True)
+
+
+def _coded_value(concept: JSONObject) -> ObservationValue:
     for coding in get_objects(concept, "coding"):
         answer = PREGNANCY_STATUS_BY_LOINC_ANSWER.get(get_str(coding, "code") or "")
         if answer is not None and get_str(coding, "system") == LOINC:
-            return answer
+            return ObservationValue(value_code=answer)
     code = code_from_concept(concept)
-    if code is None:
-        raise FhirFormatError("valueCodeableConcept has no coding")
-    return code
+    if code is not None:
+        return ObservationValue(value_code=code)
+    text = concept_text(concept)
+    if text is None:
+        raise FhirFormatError("valueCodeableConcept has neither a coding nor a text")
+    return ObservationValue(text=text)
 
 
-def _value_quantity(resource: JSONObject, key: str) -> Quantity | None:
-    quantity = quantity_from(get_object(resource, "valueQuantity"))
+def _value_quantity(element: JSONObject, key: str) -> Quantity | None:
+    quantity = quantity_from(get_object(element, "valueQuantity"))
     if quantity is None:
-        integer = get_number(resource, "valueInteger")
+        integer = get_number(element, "valueInteger")
         quantity = Quantity(integer, NO_UNITS) if integer is not None else None
     if quantity is not None and key in OB_COUNT_CODES:
         return Quantity(quantity.value, NO_UNITS)
     return quantity
+
+
+def _time_text(element: JSONObject) -> str | None:
+    value = get_str(element, "valueTime")
+    if value is not None and not _TIME.match(value):
+        raise FhirFormatError(f"valueTime {value!r} is not a FHIR time")
+    return value
+
+
+def _range_text(element: JSONObject) -> str | None:
+    """valueRange as ``low - high`` and valueRatio as ``numerator / denominator``, in words
+    (a range or ratio has no single numeric value in the domain)."""
+    for key, parts, joiner in (("valueRange", ("low", "high"), " - "),
+                               ("valueRatio", ("numerator", "denominator"), " / ")):  # fmt: skip
+        element_value = get_object(element, key)
+        if element_value is None:
+            continue
+        words = [_quantity_words(get_object(element_value, part)) for part in parts]
+        if any(words):
+            return joiner.join(word or "?" for word in words)
+    return None
+
+
+def _quantity_words(element: JSONObject | None) -> str | None:
+    quantity = quantity_from(element)
+    if quantity is None:
+        return None
+    number = f"{quantity.value:g}"
+    return number if quantity.unit == NO_UNITS else f"{number} {quantity.unit.value}"
+
+
+def _component_facts(resource: JSONObject, source: str) -> Mapped:
+    """One VITAL_SIGN fact per component that has a code and a value."""
+    facts: list[ClinicalFact] = []
+    for component in get_objects(resource, "component"):
+        concept = get_object(component, "code")
+        code = code_from_concept(concept)
+        value = observation_value(component, _observation_key(concept))
+        if code is None or isinstance(value, Skipped):
+            continue
+        facts.append(_fact(resource, source, code, FactKind.VITAL_SIGN, value))
+    return facts or Skipped("no component value")
+
+
+def _single_fact(resource: JSONObject, source: str, code: Code, kind: FactKind, key: str) -> Mapped:
+    value = observation_value(resource, key)
+    if isinstance(value, Skipped):
+        return value
+    if key in DATE_VALUED_CODES and not value.dated:
+        return Skipped("no date value")
+    return [_fact(resource, source, code, kind, value)]
+
+
+def _fact(
+    resource: JSONObject, source: str, code: Code, kind: FactKind, value: ObservationValue
+) -> ClinicalFact:
+    effective = _effective(resource)
+    issued = dicom_datetime(get_str(resource, "issued"))
+    return ClinicalFact(
+        kind=kind,
+        code=code,
+        status=_status(resource),
+        value_code=value.value_code,
+        quantity=value.quantity,
+        text=value.text,
+        started=value.started if value.dated else effective,
+        ended=value.ended,
+        recorded=effective if value.dated else issued,
+        source=source,
+    )

@@ -1,8 +1,13 @@
 """FHIR Patient -> the Patient module part of a domain :class:`~rpiq.domain.Patient`.
 
 Identifiers (``Patient.identifier``) become (Issuer of Patient ID, Patient ID) keys, all of them.
-The issuer follows :class:`rpiq.config.IssuerRule`; by default it is ``assigner.display`` when
-present, else the identifier's ``system``. An issuer longer than 64 characters (LO) is shortened
+An identifier whose ``system`` is in the issuer map (:class:`rpiq.config.IssuerMapping`,
+``rpiq import fhir --issuer-map FILE``) gets the mapped issuer; otherwise the issuer follows
+:class:`rpiq.config.IssuerRule`: by default ``assigner.display`` when present, else the
+identifier's ``system``. The Issuer of Patient ID Qualifiers come from the map entry when it
+gives them, else from the system (:func:`issuer_qualifiers`): an OID is an ``ISO`` Universal
+Entity ID, and a URI the issuer does not carry verbatim (shortened, or an assigner name used
+instead) is kept whole as a ``URI`` one. An issuer longer than 64 characters (LO) is shortened
 deterministically: first the URI scheme (``https://``) is dropped; if still too long, it becomes
 its first 55 characters, ``~`` and the first 8 hex digits of the SHA-256 of the full value.
 An identifier without a value, or whose value is not a valid LO (over 64 characters or with a
@@ -35,6 +40,9 @@ from rpiq.ingest.fhir_values import (
 )
 
 LO_LENGTH = 64
+_OID = re.compile(r"^[0-2](\.(0|[1-9][0-9]*))+$")
+_UUID = re.compile(r"^[0-9A-Fa-f]{8}(-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}$")
+_URI_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 _SEX_BY_GENDER = {"male": "M", "female": "F", "other": "O"}
 _NAME_USE_PREFERENCE = ("official", "usual")
 _UNWANTED_NAME_USES = frozenset({"old", "maiden"})
@@ -52,7 +60,7 @@ def patient_identifiers(
             skipped["Patient.identifier (no value)"] += 1
             continue
         try:
-            key = PatientIdentifier(PatientID, issuer_of(identifier, settings.issuer_rule))
+            key = identifier_key(PatientID, identifier, settings)
         except DomainError:
             skipped["Patient.identifier (not a valid LO value)"] += 1
             continue
@@ -61,6 +69,40 @@ def patient_identifiers(
     if not keys:
         raise FhirFormatError("no usable identifier (Patient.identifier with a value)")
     return tuple(keys)
+
+
+def identifier_key(
+    PatientID: str, identifier: JSONObject, settings: ImportSettings
+) -> PatientIdentifier:
+    """One Patient.identifier as a key: the issuer map entry of its system when there is one,
+    else the issuer rule; qualifiers from the map entry, else from the system."""
+    system = get_str(identifier, "system")
+    mapping = settings.mapping_for(system)
+    if mapping is None:
+        IssuerOfPatientID = issuer_of(identifier, settings.issuer_rule)
+    else:
+        IssuerOfPatientID = mapping.IssuerOfPatientID
+    if mapping is not None and mapping.UniversalEntityID:
+        qualifiers = (mapping.UniversalEntityID, mapping.UniversalEntityIDType)
+    else:
+        qualifiers = issuer_qualifiers(system, IssuerOfPatientID)
+    return PatientIdentifier(PatientID, IssuerOfPatientID, *qualifiers)
+
+
+def issuer_qualifiers(system: str | None, IssuerOfPatientID: str) -> tuple[str, str]:
+    """(Universal Entity ID, Universal Entity ID Type) derived from an identifier system:
+    ``urn:oid:X`` -> (X, ISO); ``urn:uuid:X`` -> (X, UUID); any other URI -> (the URI, URI)
+    unless the issuer is that URI verbatim; no system, or not a URI -> none."""
+    if system is None:
+        return "", ""
+    lowered = system.lower()
+    if lowered.startswith("urn:oid:") and _OID.match(system[8:]):
+        return system[8:], "ISO"
+    if lowered.startswith("urn:uuid:") and _UUID.match(system[9:]):
+        return system[9:].lower(), "UUID"
+    if _URI_SCHEME.match(system) and system != IssuerOfPatientID:
+        return system, "URI"
+    return "", ""
 
 
 def issuer_of(identifier: JSONObject, rule: IssuerRule) -> str:

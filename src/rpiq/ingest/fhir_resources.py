@@ -1,8 +1,9 @@
 """FHIR clinical resources -> domain :class:`~rpiq.domain.ClinicalFact` (one mapper per type).
 
 Each mapper takes the resource, its provenance label (``Condition/<id>``) and a resolver for
-references inside the bundle, and returns the facts it yields or a :class:`Skipped` with the
-reason the resource stays out of the record (counted in the import report, never silent).
+references (contained, in the bundle, or in the NDJSON export: ``fhir_references``), and
+returns the facts it yields or a :class:`Skipped` with the reason the resource stays out of
+the record (counted in the import report, never silent).
 Observations are in :mod:`rpiq.ingest.fhir_observations`. The full table is
 ``docs/fhir-mapping.md``.
 """
@@ -10,7 +11,6 @@ Observations are in :mod:`rpiq.ingest.fhir_observations`. The full table is
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from rpiq.domain import ClinicalFact, Code, FactKind, FactStatus
@@ -21,6 +21,7 @@ from rpiq.ingest.fhir_codes import (
     DEVICE_STATUS,
     LATERALITY_BY_SNOMED,
     LEFT,
+    MEDICATION_ADMINISTRATION_STATUS,
     MEDICATION_REQUEST_STATUS,
     MEDICATION_STATEMENT_STATUS,
     NO_KNOWN_ALLERGY_CODES,
@@ -32,6 +33,7 @@ from rpiq.ingest.fhir_codes import (
     SEVERITY_BY_FHIR,
     V3_ROLE_CODE,
 )
+from rpiq.ingest.fhir_references import Resolver
 from rpiq.ingest.fhir_values import (
     SNOMED,
     FhirFormatError,
@@ -56,8 +58,7 @@ class Skipped:
 
 
 Mapped = list[ClinicalFact] | Skipped
-Resolver = Callable[[str, JSONObject], JSONObject | None]
-"""``resolve(reference, from_resource)``: the bundle resource a reference points to."""
+"""What a mapper returns: the facts, or why the resource yields none."""
 
 _SIDE_WORDS = (
     (re.compile(r"\b(bilateral|both)\b", re.IGNORECASE), BILATERAL),
@@ -122,9 +123,7 @@ def condition_facts(resource: JSONObject, source: str, resolve: Resolver) -> Map
     fact = ClinicalFact(
         kind=FactKind.PROBLEM,
         code=code,
-        status=CONDITION_STATUS.get(
-            status_code(resource, "clinicalStatus") or "", FactStatus.UNKNOWN
-        ),
+        status=clinical_status(resource),
         text=notes_text(resource),
         started=started,
         ended=ended,
@@ -152,9 +151,7 @@ def allergy_facts(resource: JSONObject, source: str, resolve: Resolver) -> Mappe
     fact = ClinicalFact(
         kind=FactKind.ALLERGY,
         code=code,
-        status=CONDITION_STATUS.get(
-            status_code(resource, "clinicalStatus") or "", FactStatus.UNKNOWN
-        ),
+        status=clinical_status(resource),
         text=_allergy_text(resource),
         started=started,
         recorded=dicom_datetime(get_str(resource, "recordedDate")),
@@ -198,7 +195,7 @@ def _medication_code(resource: JSONObject, resolve: Resolver) -> Code | Skipped:
     if concept is None and reference is not None:
         target = resolve(get_str(reference, "reference") or "", resource)
         if target is None or get_str(target, "resourceType") != "Medication":
-            return Skipped("medicationReference outside the bundle")
+            return Skipped("medicationReference not found")
         concept = get_object(target, "code")
     code = code_from_concept(concept)
     return code if code is not None else Skipped("no coded medication")
@@ -246,6 +243,28 @@ def medication_statement_facts(resource: JSONObject, source: str, resolve: Resol
         started=started,
         ended=ended,
         recorded=dicom_datetime(get_str(resource, "dateAsserted")),
+        source=source,
+    )
+    return [fact]
+
+
+def medication_administration_facts(resource: JSONObject, source: str, resolve: Resolver) -> Mapped:
+    """MedicationAdministration -> MEDICATION (effective[x] as start/end; dosage.text)."""
+    status = get_str(resource, "status")
+    if status is not None and status not in MEDICATION_ADMINISTRATION_STATUS:
+        return Skipped(status)
+    code = _medication_code(resource, resolve)
+    if isinstance(code, Skipped):
+        return code
+    started, ended = choice_datetime(resource, "effective")
+    dosage = get_object(resource, "dosage")
+    fact = ClinicalFact(
+        kind=FactKind.MEDICATION,
+        code=code,
+        status=MEDICATION_ADMINISTRATION_STATUS.get(status or "", FactStatus.UNKNOWN),
+        text=get_str(dosage, "text") if dosage is not None else None,
+        started=started,
+        ended=ended,
         source=source,
     )
     return [fact]

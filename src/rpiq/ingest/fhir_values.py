@@ -27,6 +27,8 @@ SNOMED = "http://snomed.info/sct"
 LOINC = "http://loinc.org"
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 UCUM = "http://unitsofmeasure.org"
+IPS_ABSENT_UNKNOWN = "http://hl7.org/fhir/uv/ips/CodeSystem/absent-unknown-uv-ips"
+"""IPS codes for "no information about ..." and "no known ...": statements, never facts."""
 
 SCHEME_BY_SYSTEM: dict[str, str] = {
     SNOMED: "SCT",
@@ -174,7 +176,11 @@ def concept_has(concept: JSONObject | None, system: str, codes: frozenset[str]) 
 
 
 def status_code(element: JSONObject, key: str) -> str | None:
-    """The code of a status CodeableConcept (``clinicalStatus``, ``verificationStatus``)."""
+    """The code of a status CodeableConcept (``clinicalStatus``, ``verificationStatus``).
+
+    A plain string (the STU3 form of AllergyIntolerance statuses) is read as the code."""
+    if isinstance(element.get(key), str):
+        return get_str(element, key)
     concept = get_object(element, key)
     if concept is None:
         return None
@@ -270,3 +276,14 @@ def quantity_from(element: JSONObject | None) -> Quantity | None:
     if unit_value is None:
         return Quantity(value, NO_UNITS)
     return Quantity(value, Code(unit_value, scheme, unit_text or unit_value))
+
+
+def absent_unknown_code(concept: JSONObject | None) -> str | None:
+    """The IPS absent/unknown code of a concept (``no-problem-info``, ``no-known-allergies``
+    ...), if it carries one."""
+    if concept is None:
+        return None
+    for coding in get_objects(concept, "coding"):
+        if get_str(coding, "system") == IPS_ABSENT_UNKNOWN:
+            return get_str(coding, "code") or "absent-unknown"
+    return None

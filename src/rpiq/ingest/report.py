@@ -1,4 +1,10 @@
-"""What an import did: per source (file, bundle or DICOM patient) and in total."""
+"""What an import did: per source (file, bundle, NDJSON line or patient, DICOM patient) and in
+total.
+
+The summary line counts patient records added, updated, unchanged and deleted, and the sources
+refused (a refused source loaded nothing: a file or bundle refused whole, one NDJSON line, or
+one NDJSON patient whose record could not be written). A dry run says so on every line.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rpiq.store.repository import SaveOutcome
+from rpiq.store.repository import SaveOutcome, UpdateResult
 
 
 @dataclass(frozen=True)
@@ -14,8 +20,9 @@ class SourceReport:
     """The outcome for one source.
 
     ``refused`` is the refusal message when nothing of the source was loaded. ``notes`` are
-    things that did not stop it (a non-DICOM file ignored, an existing record kept).
-    ``skipped`` counts what was left out on purpose, by ``Type (reason)``.
+    things that did not stop it (a non-DICOM file ignored, an existing record kept, a DELETE
+    of something not stored). ``skipped`` counts what was left out on purpose, by
+    ``Type (reason)``.
     """
 
     location: str
@@ -25,6 +32,7 @@ class SourceReport:
     refused: str | None = None
     notes: tuple[str, ...] = ()
     skipped: tuple[tuple[str, int], ...] = ()
+    deleted: int = 0
 
     @classmethod
     def from_outcomes(
@@ -44,24 +52,48 @@ class SourceReport:
             skipped=skipped,
         )
 
-    def line(self) -> str:
+    @classmethod
+    def from_result(
+        cls,
+        location: str,
+        result: UpdateResult,
+        skipped: tuple[tuple[str, int], ...] = (),
+        notes: tuple[str, ...] = (),
+    ) -> SourceReport:
+        """The report of one unit of work (:meth:`ImportRepository.update_patients`)."""
+        counts = Counter(result.saved)
+        return cls(
+            location,
+            added=counts[SaveOutcome.ADDED],
+            updated=counts[SaveOutcome.UPDATED],
+            unchanged=counts[SaveOutcome.UNCHANGED],
+            notes=notes,
+            skipped=skipped,
+            deleted=len(result.deleted),
+        )
+
+    def line(self, *, dry_run: bool = False) -> str:
         """One human-readable line."""
         if self.refused is not None:
             return f"refused    {self.refused}"
-        if not self.added + self.updated + self.unchanged and self.notes:
+        if not self.added + self.updated + self.unchanged + self.deleted and self.notes:
             return f"note       {self.location}: {'; '.join(self.notes)}"
+        verb = "checked" if dry_run else "loaded"
         status = (
-            f"loaded     {self.location}: {self.added} added, {self.updated} updated, "
+            f"{verb:<10} {self.location}: {self.added} added, {self.updated} updated, "
             f"{self.unchanged} unchanged"
         )
+        if self.deleted:
+            status += f", {self.deleted} deleted"
         return "; ".join([status, *self.notes])
 
 
 @dataclass(frozen=True)
 class ImportReport:
-    """The outcome of one import run."""
+    """The outcome of one import run (``dry_run``: nothing was written)."""
 
     sources: tuple[SourceReport, ...]
+    dry_run: bool = False
 
     @property
     def added(self) -> int:
@@ -74,6 +106,10 @@ class ImportReport:
     @property
     def unchanged(self) -> int:
         return sum(source.unchanged for source in self.sources)
+
+    @property
+    def deleted(self) -> int:
+        return sum(source.deleted for source in self.sources)
 
     @property
     def refused(self) -> tuple[str, ...]:
@@ -95,14 +131,15 @@ class ImportReport:
 
     def summary(self) -> str:
         """One line of totals."""
-        return (
+        line = (
             f"{len(self.sources)} sources: {self.added} patients added, {self.updated} updated, "
-            f"{self.unchanged} unchanged; {len(self.refused)} refused"
+            f"{self.unchanged} unchanged, {self.deleted} deleted; {len(self.refused)} refused"
         )
+        return f"{line} (dry run: nothing written)" if self.dry_run else line
 
     def lines(self) -> list[str]:
         """The whole report, one line per source, then skipped counts and the summary."""
-        lines = [source.line() for source in self.sources]
+        lines = [source.line(dry_run=self.dry_run) for source in self.sources]
         skipped = self.skipped
         if skipped:
             counts = ", ".join(f"{label} {count}" for label, count in skipped.items())

@@ -4,11 +4,20 @@ pynetdicom picks a service class from the request's Affected SOP Class UID. Its 
 three RPI SOP classes has a defect (the final Success carries the Pending identifier, PS3.7
 9.1.2.1.5) and logs request identifiers, so :class:`RpiAssociation` routes those C-FIND requests
 to our own routine and leaves everything else (Verification) to pynetdicom.
+
+Connections that never associate: pynetdicom's acceptor thread waits for the A-ASSOCIATE-RQ for
+the whole ACSE timeout even after the connection is gone (its state machine goes back to idle,
+PS3.8 AA-5 / AA-2, but tells nobody), so a bare TCP connect-and-close held an association slot
+for 30 s and made shutdown wait. :class:`RpiAssociation` hands the waiting thread pynetdicom's
+own "no request came" answer as soon as such a connection closes, whoever closed it: the peer,
+the ARTIM timer (which runs for the ACSE timeout) or :meth:`RpiAssociation.close`.
 """
 
 from __future__ import annotations
 
 import logging
+import queue
+import socket
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
@@ -65,6 +74,22 @@ def _log_end(event: evt.Event) -> None:
     )
 
 
+def _wake_if_never_associated(event: evt.Event) -> None:
+    """``EVT_CONN_CLOSE``: the transport closed before any A-ASSOCIATE-RQ reached the acceptor.
+
+    Runs on the DUL thread, the only producer of ``to_user_queue``: when nothing is queued and no
+    request was taken, the acceptor thread is blocked waiting for a request that cannot come.
+    ``None`` is what its wait returns on ACSE timeout; it then stops and closes the socket.
+    """
+    assoc = event.assoc
+    if not assoc.is_acceptor or assoc.requestor.primitive is not None:
+        return
+    waiting = cast("queue.Queue[object]", assoc.dul.to_user_queue)
+    if waiting.empty():
+        waiting.put(None)
+        log_event(LOGGER, logging.INFO, "connection.closed_unassociated", peer=peer_of(assoc))
+
+
 class RpiAssociation(Association):
     """An acceptor Association that serves RPI C-FIND requests with ``find_handler``."""
 
@@ -78,10 +103,38 @@ class RpiAssociation(Association):
         """``True`` while a request is being served."""
         return self._in_flight.is_set()
 
+    @property
+    def never_associated(self) -> bool:
+        """``True`` until an A-ASSOCIATE-RQ has reached this acceptor."""
+        return self.requestor.primitive is None
+
+    def close(self) -> None:
+        """End the association now: an A-ABORT once a request came, else close the transport.
+
+        Before an A-ASSOCIATE-RQ there is nothing to abort (PS3.8 Sta2 accepts no A-ABORT
+        request, pynetdicom's state machine raises on one): the connection is just closed.
+        """
+        if self.never_associated:
+            self.close_transport()  # also before the thread runs: it then finds EOF at once
+        elif self.is_alive() and not (self.is_aborted or self.is_released):
+            self.abort(block=False)
+
+    def close_transport(self) -> None:
+        """Shut the TCP connection down; the state machine sees it closed (Evt17)."""
+        wrapper = self.dul.socket
+        sock = wrapper.socket if wrapper is not None else None
+        if sock is None:
+            return
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:  # already closed by the peer or by pynetdicom
+            return
+
     def _bind_defaults(self) -> None:
         super()._bind_defaults()
         unbind_standard_logging(self)
         self.bind(evt.EVT_ACCEPTED, _log_accepted)
+        self.bind(evt.EVT_CONN_CLOSE, _wake_if_never_associated)
         for event in (evt.EVT_RELEASED, evt.EVT_ABORTED, evt.EVT_REJECTED):
             self.bind(event, _log_end)
 

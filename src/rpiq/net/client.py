@@ -35,7 +35,8 @@ from pynetdicom.association import Association
 from pynetdicom.transport import AddressInformation, AssociationSocket
 
 from rpiq.errors import AssociationFailed
-from rpiq.net.contexts import SCU_TRANSFER_SYNTAXES, SOP_BY_NAME, SopName, scu_contexts
+from rpiq.net.contexts import SCU_TRANSFER_SYNTAXES, SOP_BY_NAME, scu_contexts
+from rpiq.net.sop_names import SopName
 from rpiq.net.tuning import set_nodelay, unbind_standard_logging
 from rpiq.service.status import (
     MAPPING_RESOURCE_DCMR,

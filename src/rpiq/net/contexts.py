@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Final, Literal
+from typing import Final
 
 from pydicom.uid import (
     UID,
@@ -17,11 +17,10 @@ from pydicom.uid import (
 )
 from pynetdicom.presentation import PresentationContext, build_context
 
+from rpiq.net.sop_names import SopName
 from rpiq.service.status import BREAST, CARDIAC, GENERAL, SOPClass
 
 Verification: Final = UID("1.2.840.10008.1.1")
-
-SopName = Literal["general", "breast", "cardiac"]
 
 SOP_BY_NAME: Final[Mapping[SopName, SOPClass]] = MappingProxyType(
     {"general": GENERAL, "breast": BREAST, "cardiac": CARDIAC}

@@ -10,7 +10,8 @@ handler builds :class:`~rpiq.net.association.RpiAssociation` objects.
     with RpiServer(settings, service) as server:    # bound and serving; port 0 allowed
         host, port = server.address
         ...
-    # leaving the block stops accepting, lets requests in flight finish, aborts idle peers
+    # leaving the block stops accepting, closes idle and never-associated connections at
+    # once, lets requests in flight finish (up to the grace), then aborts what is left
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ from typing import Any, Self, cast
 from pynetdicom import evt
 from pynetdicom.ae import ApplicationEntity
 from pynetdicom.transport import (
-    AssociationServer,
     AssociationSocket,
     RequestHandler,
     ThreadedAssociationServer,
@@ -46,6 +46,8 @@ LOGGER = logging.getLogger(LOGGER_NAME)
 
 MODE_ACCEPTOR = "acceptor"
 POLL_INTERVAL = 0.2  # seconds the accept loop blocks; bounds how long stop() waits for it
+IN_FLIGHT_POLL = 0.01  # seconds between checks for requests in flight during stop()
+WIND_DOWN = 1.0  # seconds an aborted association gets to end before its socket is shut
 
 
 def build_application_entity(settings: ServerSettings) -> ApplicationEntity:
@@ -129,9 +131,11 @@ class RpiAssociationServer(ThreadedAssociationServer):
 
     def shutdown(self) -> None:
         # AssociationServer.shutdown() also removes itself from ae._servers, where
-        # make_server() never put it: stop the loop and close the socket only.
+        # make_server() never put it: stop the loop and close the socket only. server_close()
+        # (ThreadingMixIn's) also waits for the handler threads, so that every connection
+        # accepted so far has its association started and listed when this returns.
         BaseServer.shutdown(self)
-        AssociationServer.server_close(self)
+        self.server_close()
 
     @property
     def rpi_associations(self) -> list[RpiAssociation]:
@@ -196,7 +200,12 @@ class RpiServer:
         )
 
     def stop(self, grace: float = 10.0) -> None:
-        """Stop accepting, let requests in flight finish (up to ``grace`` s), abort the rest."""
+        """Stop accepting and close every connection; only requests in flight get ``grace`` s.
+
+        Idle associations are aborted and connections that never associated are closed at
+        once; an association serving a request is closed when that request ends, or aborted
+        when ``grace`` runs out.
+        """
         if self._stopped:
             return
         self._stopped = True
@@ -204,16 +213,19 @@ class RpiServer:
             self._server.shutdown()
             self._thread.join()
         else:
-            AssociationServer.server_close(self._server)
-        deadline = time.monotonic() + grace
-        while any(a.in_flight for a in self.associations) and time.monotonic() < deadline:
-            time.sleep(0.01)
-        remaining = self.associations
-        for assoc in remaining:
+            self._server.server_close()
+        associations = self.associations
+        late = _close_when_idle(associations, grace)
+        for assoc in late:
             assoc.abort(block=False)
-        for assoc in remaining:
-            assoc.join(timeout=max(0.5, deadline - time.monotonic()))
-        log_event(LOGGER, logging.INFO, "server.stopped", aborted=len(remaining))
+        _wind_down(associations)
+        log_event(
+            LOGGER,
+            logging.INFO,
+            "server.stopped",
+            closed=len(associations) - len(late),
+            aborted=len(late),
+        )
 
     def __enter__(self) -> Self:
         self.start()
@@ -226,3 +238,49 @@ class RpiServer:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def _close_when_idle(associations: list[RpiAssociation], grace: float) -> list[RpiAssociation]:
+    """Close each association as soon as it serves no request; those still busy after
+    ``grace`` seconds are returned."""
+    deadline = time.monotonic() + grace
+    busy = associations
+    while True:
+        still_busy = []
+        for assoc in busy:
+            if assoc.in_flight:
+                still_busy.append(assoc)
+            else:
+                assoc.close()
+        busy = still_busy
+        if not busy or time.monotonic() >= deadline:
+            return busy
+        time.sleep(IN_FLIGHT_POLL)
+
+
+def _wind_down(associations: list[RpiAssociation]) -> None:
+    """Wait for closed associations to end; a peer that does not close its side after our
+    A-ABORT gets its connection closed (instead of the ARTIM wait, PS3.8 Sta13)."""
+    deadline = time.monotonic() + WIND_DOWN
+    for assoc in associations:
+        _join(assoc, deadline)
+    stuck = [assoc for assoc in associations if assoc.is_alive()]
+    for assoc in stuck:
+        assoc.close_transport()
+    deadline = time.monotonic() + WIND_DOWN
+    for assoc in stuck:
+        _join(assoc, deadline)
+
+
+def _join(assoc: RpiAssociation, deadline: float) -> None:
+    """``assoc.join()`` until ``deadline``, also for a thread still starting (pynetdicom lists
+    associations from ``threading.enumerate()``, which includes those; ``join`` refuses them)."""
+    while True:
+        try:
+            assoc.join(timeout=max(0.0, deadline - time.monotonic()))
+        except RuntimeError:  # started, not yet running
+            if time.monotonic() >= deadline:
+                return
+            time.sleep(IN_FLIGHT_POLL)
+        else:
+            return

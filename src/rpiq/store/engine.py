@@ -37,17 +37,27 @@ _POSTGRES_DRIVERS = {"postgresql", "postgres", "postgresql+psycopg"}
 _SQLITE_DRIVERS = {"sqlite", "sqlite+pysqlite"}
 
 
-def create_engine_for(url: str) -> sa.Engine:
+def create_engine_for(url: str, *, pool_size: int | None = None) -> sa.Engine:
     """An engine for a ``sqlite:///...`` or ``postgresql[+psycopg]://...`` URL.
 
-    Raises :class:`~rpiq.errors.ConfigError` for a URL that cannot be used. Nothing is
-    connected yet: an unreachable database shows up on first use, as ``StoreError``.
+    ``pool_size`` is the number of connections the pool keeps (SQLAlchemy's default, 5, when
+    ``None``); the server passes its lookup limit so that every lookup it admits gets a
+    connection at once instead of queueing on the pool. The pool's overflow (10 more
+    connections, opened on demand) stays as headroom for other users of the engine. An
+    in-memory SQLite database has one shared connection whatever ``pool_size`` says.
+
+    Raises :class:`~rpiq.errors.ConfigError` for a URL that cannot be used or a
+    ``pool_size`` below 1. Nothing is connected yet: an unreachable database shows up on
+    first use, as ``StoreError``.
     """
+    if pool_size is not None and pool_size < 1:
+        raise ConfigError(f"database pool size must be at least 1, not {pool_size}")
+    pool = {} if pool_size is None else {"pool_size": pool_size}
     parsed = _parse(url)
     if parsed.drivername in _SQLITE_DRIVERS:
-        return _sqlite_engine(parsed)
+        return _sqlite_engine(parsed, pool)
     if parsed.drivername in _POSTGRES_DRIVERS:
-        return _postgres_engine(parsed.set(drivername="postgresql+psycopg"))
+        return _postgres_engine(parsed.set(drivername="postgresql+psycopg"), pool)
     shown = parsed.render_as_string(hide_password=True)
     raise ConfigError(
         f"unsupported database URL {shown!r}: use sqlite:///FILE or postgresql://USER@HOST/DB"
@@ -64,11 +74,11 @@ def _parse(url: str) -> URL:
         ) from None
 
 
-def _postgres_engine(url: URL) -> sa.Engine:
-    return sa.create_engine(url, pool_pre_ping=True, hide_parameters=True)
+def _postgres_engine(url: URL, pool: dict[str, int]) -> sa.Engine:
+    return sa.create_engine(url, pool_pre_ping=True, hide_parameters=True, **pool)
 
 
-def _sqlite_engine(url: URL) -> sa.Engine:
+def _sqlite_engine(url: URL, pool: dict[str, int]) -> sa.Engine:
     in_memory = url.database in (None, "", ":memory:")
     options: dict[str, Any] = {
         "connect_args": {"check_same_thread": False},
@@ -77,6 +87,8 @@ def _sqlite_engine(url: URL) -> sa.Engine:
     if in_memory:
         # One shared connection, so every user sees the same in-memory database.
         options["poolclass"] = StaticPool
+    else:
+        options.update(pool)
     engine = sa.create_engine(url, **options)
     event.listen(engine, "connect", _on_sqlite_connect)
     event.listen(engine, "begin", _on_sqlite_begin)

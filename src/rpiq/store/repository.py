@@ -1,12 +1,20 @@
-"""The storage interface every other layer uses; ``rpiq.store.sql`` implements it."""
+"""The storage interface every other layer uses; ``rpiq.store.sql`` implements it.
+
+:class:`PatientRepository` is what the query service needs (lookup) plus whole-record saves.
+:class:`ImportRepository` adds what incremental imports need (revision 0002): finding the
+records that hold a resource's facts, and read-modify-write units of work that save and delete
+records in one transaction (an update bundle carrying one changed Condition, a DELETE entry, a
+Patient.link merge).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
-from rpiq.domain import Patient
+from rpiq.domain import Patient, PatientIdentifier
 
 
 class SaveOutcome(StrEnum):
@@ -47,4 +55,60 @@ class PatientRepository(Protocol):
 
     def close(self) -> None:
         """Release connections."""
+        ...
+
+
+@dataclass(frozen=True)
+class PatientWrites:
+    """What one unit of work writes: records to save (each replaces the stored record with
+    its ``source``, exactly as :meth:`PatientRepository.save_patients` does) and stored
+    records to delete, by ``source``. A source may not be both saved and deleted."""
+
+    save: tuple[Patient, ...] = ()
+    delete: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class UpdateResult:
+    """What a unit of work did: one outcome per saved record, in order, and the sources of
+    the records actually deleted (a source that was not stored is not listed)."""
+
+    saved: tuple[SaveOutcome, ...] = ()
+    deleted: tuple[str, ...] = ()
+
+
+Planner = Callable[[Mapping[str, Patient]], PatientWrites]
+"""``plan(stored)``: given the stored records read by source, what to write. It may raise
+(e.g. ``ImportRefused``): the unit of work is then rolled back and the error propagates."""
+
+
+class ImportRepository(PatientRepository, Protocol):
+    """A :class:`PatientRepository` that importers can update incrementally."""
+
+    def find_fact_owners(self, fact_sources: Sequence[str]) -> dict[str, list[str]]:
+        """For each of ``fact_sources`` (e.g. ``Condition/123``) held by stored facts, the
+        sources of the records holding them (sorted; records without a source are left out).
+        Sources held by no fact are absent from the result. Raises ``StoreError``."""
+        ...
+
+    def find_identifier_owners(
+        self, identifiers: Sequence[PatientIdentifier]
+    ) -> dict[PatientIdentifier, list[str]]:
+        """For each of ``identifiers`` held by stored records (exactly that Patient ID and
+        issuer), the sources of those records (sorted; records without a source are left
+        out). One indexed query per few hundred identifiers. Raises ``StoreError``."""
+        ...
+
+    def update_patients(
+        self, sources: Sequence[str], plan: Planner, *, dry_run: bool = False
+    ) -> UpdateResult:
+        """One read-modify-write transaction: read the stored records whose ``source`` is in
+        ``sources`` (locked against concurrent writers where the database can), call
+        ``plan(stored)`` with them (by source; absent sources are simply missing) and write
+        what it returns: all of it or nothing. Outcomes are decided as ``save_patients``
+        decides them (identical content is ``UNCHANGED`` and not rewritten).
+
+        ``dry_run``: the same reads and decisions in a read-only transaction; nothing is
+        written, and the result says what would have been. Raises ``StoreError``; whatever
+        ``plan`` raises propagates after the rollback."""
         ...

@@ -31,9 +31,20 @@ def _digest(document: object) -> str:
     return hashlib.sha256(f"{_HASH_VERSION}\n{text}".encode()).hexdigest()
 
 
+_QUALIFIER_FIELDS = ("UniversalEntityID", "UniversalEntityIDType")
+
+
 def content_hash(patient: Patient) -> str:
-    """SHA-256 over every field of the record, code meanings included."""
-    return _digest(dataclasses.asdict(patient))
+    """SHA-256 over every field of the record, code meanings included.
+
+    Empty Issuer of Patient ID Qualifiers are left out of the hashed form, so a record
+    without qualifiers keeps the hash it had before they existed (revision 0002)."""
+    document = dataclasses.asdict(patient)
+    for identifier in document["identifiers"]:
+        for name in _QUALIFIER_FIELDS:
+            if not identifier[name]:
+                del identifier[name]
+    return _digest(document)
 
 
 def identifiers_hash(identifiers: Iterable[PatientIdentifier]) -> str:
@@ -62,6 +73,8 @@ def identifier_rows(patient_key: int, patient: Patient) -> list[dict[str, Any]]:
             "ordinal": ordinal,
             "patient_id": identifier.PatientID,
             "issuer_of_patient_id": identifier.IssuerOfPatientID,
+            "universal_entity_id": identifier.UniversalEntityID or None,
+            "universal_entity_id_type": identifier.UniversalEntityIDType or None,
         }
         for ordinal, identifier in enumerate(patient.identifiers)
     ]
@@ -130,13 +143,20 @@ def fact_from(row: Row) -> ClinicalFact:
     )
 
 
+def identifier_from(row: Row) -> PatientIdentifier:
+    return PatientIdentifier(
+        row["patient_id"],
+        row["issuer_of_patient_id"],
+        row["universal_entity_id"] or "",
+        row["universal_entity_id_type"] or "",
+    )
+
+
 def patient_from(row: Row, identifiers: Sequence[Row], facts: Sequence[Row]) -> Patient:
     """A domain patient from its row and its identifier and fact rows (in stored order)."""
     name = row["name"]
     return Patient(
-        identifiers=tuple(
-            PatientIdentifier(i["patient_id"], i["issuer_of_patient_id"]) for i in identifiers
-        ),
+        identifiers=tuple(identifier_from(row) for row in identifiers),
         name=None if name is None else PersonName.from_dicom(name),
         birth_date=row["birth_date"],
         sex=row["sex"],

@@ -3,8 +3,12 @@
 ::
 
     patient               one row per patient record (surrogate key ``patient_key``)
-    patient_identifier    its (PatientID, IssuerOfPatientID) keys, in stored order
-    clinical_fact         its facts, in stored order; every ClinicalFact field has a column
+    patient_identifier    its (PatientID, IssuerOfPatientID) keys, in stored order, with the
+                          Issuer of Patient ID Qualifiers (Universal Entity ID and its type;
+                          NULL when absent, revision 0002)
+    clinical_fact         its facts, in stored order; every ClinicalFact field has a column;
+                          indexed by ``source`` (the FHIR resource, revision 0002) so that a
+                          deleted or updated resource finds its facts
 
 A coded value is a group of four columns ``<name>_value``, ``<name>_scheme``,
 ``<name>_meaning``, ``<name>_scheme_version``; an absent optional code is four NULLs.
@@ -37,6 +41,8 @@ DATETIME_LENGTH = 26
 """The longest DICOM DT value: YYYYMMDDHHMMSS.FFFFFF&ZZXX."""
 HASH_LENGTH = 64
 """A SHA-256 digest in hexadecimal."""
+CS_LENGTH = 16
+"""DICOM CS: Universal Entity ID Type."""
 
 CODE_FIELDS = ("value", "scheme", "meaning", "scheme_version")
 """Column suffixes of a coded value, in the order of :class:`rpiq.domain.Code`'s fields."""
@@ -89,6 +95,8 @@ patient_identifier = sa.Table(
     sa.Column("ordinal", sa.Integer(), primary_key=True, autoincrement=False),
     sa.Column("patient_id", sa.Unicode(LO_LENGTH), nullable=False),
     sa.Column("issuer_of_patient_id", sa.Unicode(LO_LENGTH), nullable=False),
+    sa.Column("universal_entity_id", sa.UnicodeText(), nullable=True),
+    sa.Column("universal_entity_id_type", sa.Unicode(CS_LENGTH), nullable=True),
     sa.UniqueConstraint(
         "patient_key",
         "patient_id",
@@ -124,4 +132,5 @@ clinical_fact = sa.Table(
     *code_columns("relative", required=False),
     *code_columns("category", required=False),
     sa.Column("source", sa.UnicodeText(), nullable=True),
+    sa.Index(None, "source"),
 )

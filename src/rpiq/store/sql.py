@@ -1,4 +1,5 @@
-"""The SQL implementation of :class:`rpiq.store.repository.PatientRepository`.
+"""The SQL implementation of :class:`rpiq.store.repository.ImportRepository` (and so of
+:class:`~rpiq.store.repository.PatientRepository`).
 
 Reading a patient takes at most three indexed queries in one snapshot (patients matching the
 identifier, then all their identifiers, then all their facts), whatever the number of facts.
@@ -9,6 +10,11 @@ the replaced records and inserts the new ones in one transaction. A replaced rec
 surrogate key. Because lookups see the database as it was before the batch, a batch naming the
 same new ``source`` (or, without sources, the same identifier set) twice violates a unique
 constraint and is refused whole.
+
+A unit of work (:meth:`SqlPatientRepository.update_patients`) reads the records it names by
+source in its write transaction (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite's ``BEGIN
+IMMEDIATE`` excludes other writers), lets the caller's plan decide, then saves and deletes as
+above. A dry run takes the same path in a read-only transaction and skips every write.
 
 Every database failure surfaces as :class:`~rpiq.errors.StoreError` whose message quotes no
 patient data.
@@ -25,11 +31,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
-from rpiq.domain import Patient
+from rpiq.domain import Patient, PatientIdentifier
 from rpiq.errors import StoreError
 from rpiq.store import rows as convert
 from rpiq.store.engine import SQLITE_BEGIN_OPTION, describe_database_error
-from rpiq.store.repository import SaveOutcome
+from rpiq.store.repository import Planner, SaveOutcome, UpdateResult
 from rpiq.store.schema import clinical_fact, patient, patient_identifier
 
 _IN_CHUNK = 500
@@ -125,26 +131,8 @@ class SqlPatientRepository:
     def save_patients(self, patients: Sequence[Patient]) -> list[SaveOutcome]:
         if not patients:
             return []
-        rows = [convert.patient_row(one) for one in patients]
-        outcomes: list[SaveOutcome] = []
-        replaced: list[int] = []
-        written: list[int] = []
         with _store_errors("saving patients"), self._writing() as connection:
-            for index, stored in enumerate(self._stored_records(connection, rows)):
-                if stored is None:
-                    outcomes.append(SaveOutcome.ADDED)
-                elif stored[1] == rows[index]["content_hash"]:
-                    outcomes.append(SaveOutcome.UNCHANGED)
-                    continue
-                else:
-                    outcomes.append(SaveOutcome.UPDATED)
-                    replaced.append(stored[0])
-                written.append(index)
-            for chunk in _chunks(replaced):
-                connection.execute(sa.delete(patient).where(patient.c.patient_key.in_(chunk)))
-            if written:
-                self._insert(connection, [patients[i] for i in written], [rows[i] for i in written])
-        return outcomes
+            return self._save(connection, patients, write=True)
 
     def count_patients(self) -> int:
         with _store_errors("counting patients"), self._reading() as connection:
@@ -153,6 +141,58 @@ class SqlPatientRepository:
 
     def close(self) -> None:
         self._engine.dispose()
+
+    # -- ImportRepository --------------------------------------------------------------
+
+    def find_fact_owners(self, fact_sources: Sequence[str]) -> dict[str, list[str]]:
+        owners: dict[str, set[str]] = defaultdict(set)
+        with _store_errors("finding fact owners"), self._reading() as connection:
+            for chunk in _chunks(sorted(set(fact_sources))):
+                query = (
+                    sa.select(clinical_fact.c.source, patient.c.source)
+                    .join(patient, patient.c.patient_key == clinical_fact.c.patient_key)
+                    .where(clinical_fact.c.source.in_(chunk), patient.c.source.is_not(None))
+                    .distinct()
+                )
+                for fact_source, patient_source in connection.execute(query):
+                    owners[fact_source].add(patient_source)
+        return {fact_source: sorted(found) for fact_source, found in owners.items()}
+
+    def find_identifier_owners(
+        self, identifiers: Sequence[PatientIdentifier]
+    ) -> dict[PatientIdentifier, list[str]]:
+        pairs = sorted({(one.PatientID, one.IssuerOfPatientID) for one in identifiers})
+        owners: dict[PatientIdentifier, set[str]] = defaultdict(set)
+        key = sa.tuple_(patient_identifier.c.patient_id, patient_identifier.c.issuer_of_patient_id)
+        with _store_errors("finding identifier owners"), self._reading() as connection:
+            for chunk in _chunks(pairs):
+                query = (
+                    sa.select(
+                        patient_identifier.c.patient_id,
+                        patient_identifier.c.issuer_of_patient_id,
+                        patient.c.source,
+                    )
+                    .join(patient, patient.c.patient_key == patient_identifier.c.patient_key)
+                    .where(key.in_(chunk), patient.c.source.is_not(None))
+                    .distinct()
+                )
+                for PatientID, IssuerOfPatientID, source in connection.execute(query):
+                    owners[PatientIdentifier(PatientID, IssuerOfPatientID)].add(source)
+        return {identifier: sorted(found) for identifier, found in owners.items()}
+
+    def update_patients(
+        self, sources: Sequence[str], plan: Planner, *, dry_run: bool = False
+    ) -> UpdateResult:
+        transaction = self._reading() if dry_run else self._writing()
+        with _store_errors("updating patients"), transaction as connection:
+            stored = self._by_sources(connection, sorted(set(sources)), lock=not dry_run)
+            writes = plan(stored)
+            saved_sources = {one.source for one in writes.save if one.source is not None}
+            if saved_sources & set(writes.delete):
+                raise ValueError("a unit of work may not both save and delete one source")
+            outcomes = self._save(connection, writes.save, write=not dry_run)
+            deleted = self._delete_sources(connection, writes.delete, write=not dry_run)
+        return UpdateResult(tuple(outcomes), deleted)
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -186,6 +226,67 @@ class SqlPatientRepository:
             raise StoreError(
                 f"stored patient record {key} is not valid ({type(error).__name__})"
             ) from None
+
+    @classmethod
+    def _by_sources(
+        cls, connection: sa.Connection, sources: list[str], *, lock: bool
+    ) -> dict[str, Patient]:
+        """The stored records with these sources (rows locked ``FOR UPDATE`` on PostgreSQL
+        when ``lock``; SQLite's ``BEGIN IMMEDIATE`` already excludes other writers)."""
+        patient_rows: list[sa.RowMapping] = []
+        for chunk in _chunks(sources):
+            query = sa.select(patient).where(patient.c.source.in_(chunk))
+            if lock:
+                query = query.with_for_update()
+            patient_rows.extend(connection.execute(query).mappings().all())
+        if not patient_rows:
+            return {}
+        keys = [row["patient_key"] for row in patient_rows]
+        identifiers = cls._children(connection, patient_identifier, keys)
+        facts = cls._children(connection, clinical_fact, keys)
+        return {row["source"]: cls._assemble(row, identifiers, facts) for row in patient_rows}
+
+    @classmethod
+    def _save(
+        cls, connection: sa.Connection, patients: Sequence[Patient], *, write: bool
+    ) -> list[SaveOutcome]:
+        """Save the patients (replace by source, else by sourceless identifier set); with
+        ``write=False`` only decide the outcomes."""
+        if not patients:
+            return []
+        rows = [convert.patient_row(one) for one in patients]
+        outcomes: list[SaveOutcome] = []
+        replaced: list[int] = []
+        written: list[int] = []
+        for index, stored in enumerate(cls._stored_records(connection, rows)):
+            if stored is None:
+                outcomes.append(SaveOutcome.ADDED)
+            elif stored[1] == rows[index]["content_hash"]:
+                outcomes.append(SaveOutcome.UNCHANGED)
+                continue
+            else:
+                outcomes.append(SaveOutcome.UPDATED)
+                replaced.append(stored[0])
+            written.append(index)
+        if write:
+            for chunk in _chunks(replaced):
+                connection.execute(sa.delete(patient).where(patient.c.patient_key.in_(chunk)))
+            if written:
+                cls._insert(connection, [patients[i] for i in written], [rows[i] for i in written])
+        return outcomes
+
+    @staticmethod
+    def _delete_sources(
+        connection: sa.Connection, sources: Sequence[str], *, write: bool
+    ) -> tuple[str, ...]:
+        """Delete the records with these sources; the ones that were stored, in given order."""
+        present: set[str] = set()
+        for chunk in _chunks(sorted(set(sources))):
+            query = sa.select(patient.c.source).where(patient.c.source.in_(chunk))
+            present.update(connection.execute(query).scalars())
+            if write:
+                connection.execute(sa.delete(patient).where(patient.c.source.in_(chunk)))
+        return tuple(dict.fromkeys(source for source in sources if source in present))
 
     @staticmethod
     def _stored_records(

@@ -1,0 +1,203 @@
+"""FHIR Bulk Data NDJSON (``$export`` output: one resource per line, one file per type) ->
+one import unit per patient.
+
+All NDJSON files of one import run are one *export*: references cross files. Each line is read
+on its own; a line that is not JSON, not a resource, or violates the model is **refused alone**,
+reported as ``file:line: Type/id: reason``; every other line loads.
+
+Lines are grouped by patient: a Patient line and every resource referencing it (``subject`` or
+``patient``: ``Patient/<id>``, relative or absolute) form **one unit, one transaction**. A
+resource may reference a Patient that is not in the export but stored (an incremental export,
+``_since``); a unit whose patient is neither is refused (its lines named). Patient.link merges
+fold the old patient's unit into the survivor's.
+
+``Medication`` resources are indexed first (files named ``Medication[.N].ndjson[.gz]``, then
+any Medication line in reading order) so that ``medicationReference`` resolves across files;
+contained ``#id`` references resolve too. A ``Bundle`` line (the Bulk Data ``deleted`` files
+carry ``transaction`` bundles of ``DELETE`` entries) is its own unit. Resources of other types
+are counted as skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+
+from rpiq.config import ImportSettings
+from rpiq.domain import DomainError
+from rpiq.errors import ImportRefused
+from rpiq.ingest.fhir_bundle import read_unit
+from rpiq.ingest.fhir_mapping import (
+    MAPPINGS,
+    map_resource,
+    patient_draft,
+    patient_reference,
+    resource_key,
+    resource_type,
+)
+from rpiq.ingest.fhir_references import local_reference, resolver
+from rpiq.ingest.fhir_unit import FhirUnit, UnitBuilder
+from rpiq.ingest.fhir_values import FhirFormatError, JSONObject
+
+CONTAINER = "export"
+_MEDICATION_FILE = re.compile(r"(^|/)Medication(\.\d+)?\.ndjson(\.gz)?$")
+
+
+@dataclass(frozen=True)
+class NdjsonLine:
+    """One resource line: ``file:line`` and the parsed resource."""
+
+    location: str
+    resource: JSONObject
+
+    @property
+    def label(self) -> str:
+        return resource_key(self.resource) or resource_type(self.resource) or "(no resourceType)"
+
+
+@dataclass(frozen=True)
+class NdjsonExport:
+    """The units of one export (one per patient, one per Bundle line), the refused lines and
+    what was skipped overall (counted once for the export)."""
+
+    name: str
+    units: tuple[FhirUnit, ...]
+    refused: tuple[ImportRefused, ...]
+    skipped: tuple[tuple[str, int], ...]
+    lines: int
+
+
+def read_export(
+    files: Sequence[tuple[str, bytes]], settings: ImportSettings, name: str | None = None
+) -> NdjsonExport:
+    """Read the NDJSON ``files`` (location, content) as one export (module docstring)."""
+    refused: list[ImportRefused] = []
+    lines = list(_lines(files, refused))
+    location = name or (files[0][0] if len(files) == 1 else f"{len(files)} NDJSON files")
+    builder = UnitBuilder(location, resources=len(lines), container=CONTAINER)
+    reading = _Reading(builder, settings, _medication_index(files, lines))
+    for line in lines:
+        try:
+            reading.read(line)
+        except ImportRefused as exc:
+            refused.append(exc)
+        except (FhirFormatError, DomainError) as exc:
+            refused.append(ImportRefused(line.location, f"{line.label}: {exc}"))
+    try:
+        units = _per_patient(builder.build(), reading.patient_lines)
+    except FhirFormatError as exc:
+        refused.append(ImportRefused(location, str(exc)))
+        units = []
+    skipped = tuple(sorted(builder.skipped.items()))
+    units += reading.bundles
+    return NdjsonExport(location, tuple(units), tuple(refused), skipped, len(lines))
+
+
+def _lines(
+    files: Sequence[tuple[str, bytes]], refused: list[ImportRefused]
+) -> Iterator[NdjsonLine]:
+    for name, data in files:
+        for number, raw in enumerate(data.split(b"\n"), start=1):
+            if not raw.strip():
+                continue
+            location = f"{name}:{number}"
+            try:
+                resource = json.loads(raw)
+            except ValueError as exc:
+                refused.append(ImportRefused(location, f"not JSON: {exc}"))
+                continue
+            if not isinstance(resource, dict):
+                refused.append(ImportRefused(location, "not a FHIR resource (a JSON object)"))
+                continue
+            yield NdjsonLine(location, resource)
+
+
+def _medication_index(
+    files: Sequence[tuple[str, bytes]], lines: list[NdjsonLine]
+) -> dict[str, JSONObject]:
+    """Medication resources by ``Medication/<id>``: the Medication files' lines first."""
+    first = {name for name, _ in files if _MEDICATION_FILE.search(name)}
+    ordered = sorted(lines, key=lambda line: line.location.rsplit(":", 1)[0] not in first)
+    index: dict[str, JSONObject] = {}
+    for line in ordered:
+        if resource_type(line.resource) == "Medication":
+            key = resource_key(line.resource)
+            if key is not None:
+                index.setdefault(key, line.resource)
+    return index
+
+
+@dataclass
+class _Reading:
+    """The state of reading one export."""
+
+    builder: UnitBuilder
+    settings: ImportSettings
+    medications: dict[str, JSONObject]
+    patient_lines: dict[str, str] = field(default_factory=dict)
+    bundles: list[FhirUnit] = field(default_factory=list)
+
+    def read(self, line: NdjsonLine) -> None:
+        kind = resource_type(line.resource)
+        if kind == "Patient":
+            _add_patient(line, self.builder, self.settings, self.patient_lines)
+        elif kind in MAPPINGS:
+            _add_resource(line, self.builder, self.medications)
+        elif kind == "Bundle":
+            self.bundles.append(read_unit(line.resource, line.location, self.settings))
+        else:
+            self.builder.skipped[kind or "(no resourceType)"] += 1
+
+
+def _add_patient(
+    line: NdjsonLine, builder: UnitBuilder, settings: ImportSettings, patient_lines: dict[str, str]
+) -> None:
+    ref = resource_key(line.resource)
+    if ref is None:
+        raise FhirFormatError("a Patient in an NDJSON export needs an id")
+    draft = patient_draft(line.resource, (ref, ref), settings, builder.skipped, _patient_ref)
+    builder.add_patient(draft)
+    patient_lines[ref] = line.location
+
+
+def _patient_ref(reference: str) -> str | None:
+    local = local_reference(reference)
+    return local if local is not None and local.startswith("Patient/") else None
+
+
+def _add_resource(
+    line: NdjsonLine, builder: UnitBuilder, medications: dict[str, JSONObject]
+) -> None:
+    named = patient_reference(line.resource)
+    kind = resource_type(line.resource)
+    if named is None:
+        builder.skipped[f"{kind} (no {MAPPINGS[kind].patient_element})"] += 1
+        return
+    element, reference = named
+    owner = _patient_ref(reference)
+    if owner is None:
+        raise FhirFormatError(f"{element} {reference!r} is not a Patient/<id> reference")
+
+    def find(target: str) -> JSONObject | None:
+        local = local_reference(target)
+        return medications.get(local) if local is not None else None
+
+    label = resource_key(line.resource) or f"{kind} ({line.location})"
+    facts = map_resource(line.resource, label, resolver(find), builder.skipped)
+    builder.add_resource(owner, facts, f"{line.location}: {label}: {element} {reference!r}")
+
+
+def _per_patient(unit: FhirUnit, patient_lines: dict[str, str]) -> list[FhirUnit]:
+    """One unit per patient change, located at its Patient line (else named by its ref)."""
+    return [
+        replace(
+            unit,
+            location=patient_lines.get(change.ref, change.ref),
+            changes=(change,),
+            skipped=(),
+            resources=len(change.resources) + (change.patient is not None),
+        )
+        for change in unit.changes
+    ]
