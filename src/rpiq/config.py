@@ -142,6 +142,68 @@ def _check_ae_title(value: str) -> str:
     return value
 
 
+DICOM_TLS_PORT = 2762
+"""The well-known port of DICOM over TLS (PS3.15 B.1)."""
+
+
+@dataclass(frozen=True)
+class TlsSettings:
+    """TLS for a listener or a client (PS3.15 B.9, BCP 195 profile: TLS 1.2+ only).
+
+    ``ca_file``: on the server, client certificates are *required* and verified against it
+    (mutual TLS); on the client, the server certificate is verified against it.
+    """
+
+    cert_file: Path | None = None
+    key_file: Path | None = None
+    ca_file: Path | None = None
+
+    def __post_init__(self) -> None:
+        if (self.cert_file is None) != (self.key_file is None):
+            raise ConfigError("TLS needs both a certificate and its key")
+
+
+@dataclass(frozen=True)
+class AccessRule:
+    """One allow-list entry: a calling AE title, optionally limited to SOP classes
+    (``general``/``breast``/``cardiac`` or a UID), a peer address, or a certificate subject."""
+
+    ae_title: str
+    sop_classes: tuple[str, ...] = ()
+    address: str | None = None
+    certificate_subject: str | None = None
+
+
+@dataclass(frozen=True)
+class UserAccount:
+    """A User Identity (PS3.7 D.3.3.7) account; ``password_hash`` is never the password."""
+
+    username: str
+    password_hash: str
+
+
+@dataclass(frozen=True)
+class AccessSettings:
+    """Who may ask: empty ``allow`` admits every calling AE title; ``users`` non-empty with
+    ``require_user_identity`` rejects associations without a valid username/passcode."""
+
+    allow: tuple[AccessRule, ...] = ()
+    users: tuple[UserAccount, ...] = ()
+    require_user_identity: bool = False
+
+
+@dataclass(frozen=True)
+class AuditSettings:
+    """Where DICOM audit messages (PS3.15 A.5) go: a file of XML messages and/or RFC 5424
+    syslog over TLS (RFC 5425)."""
+
+    log_file: Path | None = None
+    syslog_host: str | None = None
+    syslog_port: int = 6514
+    syslog_ca_file: Path | None = None
+    enterprise_site_id: str = "RPIQ"
+
+
 @dataclass(frozen=True)
 class ServerSettings:
     """Everything ``rpiq serve`` needs."""
@@ -157,6 +219,15 @@ class ServerSettings:
     network_timeout: float = 60.0
     max_pdu_size: int = 65536
     db_url: str = DEFAULT_DB_URL
+    tls: TlsSettings | None = None
+    tls_port: int = DICOM_TLS_PORT
+    plain_listener: bool = True  # with TLS configured: also listen without TLS on ``port``
+    access: AccessSettings = AccessSettings()
+    audit: AuditSettings = AuditSettings()
+    http_host: str = "127.0.0.1"
+    http_port: int | None = None  # /healthz and /metrics; None: no HTTP listener
+    accept_store: bool = False  # also accept C-STORE of composite instances and index them
+    workers: int = 1  # processes sharing the port (SO_REUSEPORT)
 
     def __post_init__(self) -> None:
         _check_ae_title(self.ae_title)
