@@ -18,7 +18,9 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-_DT_PATTERN = re.compile(r"^\d{4}(\d{2}(\d{2}(\d{2}(\d{2}(\d{2}(\.\d{1,6})?)?)?)?)?)?([+-]\d{4})?$")
+_DT_PATTERN = re.compile(
+    r"^\d{4}(\d{2}(\d{2}(\d{2}(\d{2}(\d{2}(\.\d{1,6})?)?)?)?)?)?([+-]\d{4})?\Z", re.ASCII
+)
 _SEX_VALUES = frozenset({"M", "F", "O"})
 
 

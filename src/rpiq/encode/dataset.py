@@ -42,6 +42,7 @@ from pydicom.multival import MultiValue
 from pydicom.valuerep import PersonName, format_number_as_ds
 
 from rpiq.domain import Code
+from rpiq.encode.lengths import check_lengths
 from rpiq.service.responses import ResponseIdentifier
 from rpiq.templates.content import ContentItem, ValueType
 
@@ -58,12 +59,15 @@ CODE_MEANING_MAX = 64
 CODE_VALUE_MAX = 16
 VALUE_UNKNOWN = Code("114010", "DCM", "Value unknown")
 CONTINUITY_VALUES = frozenset({"SEPARATE", "CONTINUOUS"})
+MAX_INFLATED_SIZE = 64 * 1024 * 1024  # a deflated identifier may not inflate beyond this
 
-_DS_PATTERN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-_DA_PATTERN = re.compile(r"^\d{8}$")
-_TM_PATTERN = re.compile(r"^\d{2}(\d{2}(\d{2}(\.\d{1,6})?)?)?$")
-_DT_PATTERN = re.compile(r"^\d{4}(\d{2}(\d{2}(\d{2}(\d{2}(\d{2}(\.\d{1,6})?)?)?)?)?)?([+-]\d{4})?$")
-_UI_PATTERN = re.compile(r"^(0|[1-9]\d*)(\.(0|[1-9]\d*))*$")
+_DS_PATTERN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\Z", re.ASCII)
+_DA_PATTERN = re.compile(r"^\d{8}\Z", re.ASCII)
+_TM_PATTERN = re.compile(r"^\d{2}(\d{2}(\d{2}(\.\d{1,6})?)?)?\Z", re.ASCII)
+_DT_PATTERN = re.compile(
+    r"^\d{4}(\d{2}(\d{2}(\d{2}(\d{2}(\d{2}(\.\d{1,6})?)?)?)?)?)?([+-]\d{4})?\Z", re.ASCII
+)
+_UI_PATTERN = re.compile(r"^(0|[1-9]\d*)(\.(0|[1-9]\d*))*\Z", re.ASCII)
 _URN_PATTERN = re.compile(r"^(urn|https?):", re.IGNORECASE)
 
 _T = TypeVar("_T")
@@ -284,10 +288,15 @@ def encode_identifier(ds: Dataset, transfer_syntax_uid: str) -> bytes:
 
 def decode_identifier(data: bytes, transfer_syntax_uid: str) -> Dataset:
     """The Dataset encoded in ``data`` (values are decoded lazily, with the data set's own
-    Specific Character Set). Raises ``ValueError``/``zlib.error``/pydicom errors on bad input."""
+    Specific Character Set). Raises ``ValueError`` (a length that runs past its data, see
+    :mod:`rpiq.encode.lengths`), ``zlib.error`` or pydicom errors on bad input."""
     implicit, deflated = _syntax(transfer_syntax_uid)
     if deflated:
-        data = zlib.decompressobj(-zlib.MAX_WBITS).decompress(data)
+        inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+        data = inflater.decompress(data, MAX_INFLATED_SIZE)
+        if inflater.unconsumed_tail:
+            raise ValueError(f"deflated data set inflates beyond {MAX_INFLATED_SIZE} bytes")
+    check_lengths(data, implicit=implicit)
     return read_dataset(BytesIO(data), is_implicit_VR=implicit, is_little_endian=True)
 
 
