@@ -32,11 +32,13 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
+from types import MappingProxyType
 
 from pydicom import config
-from pydicom.datadict import dictionary_VR
+from pydicom.datadict import dictionary_VR, tag_for_keyword
+from pydicom.dataelem import DataElement
 from pydicom.dataset import Dataset
 from pydicom.valuerep import validate_value
 
@@ -61,11 +63,11 @@ from rpiq.service.status import (
     status_for,
 )
 from rpiq.store.repository import PatientRepository
-from rpiq.templates.roots import ROOT_TEMPLATES, build_root
+from rpiq.templates.roots import ROOT_TEMPLATES, RootCache
 
 _log = logging.getLogger(__name__)
 
-_DA_PATTERN = re.compile(r"^\d{8}$")
+_DA_PATTERN = re.compile(r"^\d{8}\Z", re.ASCII)
 
 PATIENT_MODULE_KEYWORDS = frozenset(
     {
@@ -105,6 +107,34 @@ PATIENT_MODULE_KEYWORDS = frozenset(
 )
 """Type 3 return keys answered from ``Patient.other_attributes`` (Table Q.4-1 "all other")."""
 
+_REQUIRED_KEYWORDS = (
+    "PatientName",
+    "PatientID",
+    "IssuerOfPatientID",
+    "PatientBirthDate",
+    "PatientSex",
+    "ObservationDateTime",
+)
+
+
+def _tag_and_VR(keyword: str) -> tuple[int, str]:
+    tag = tag_for_keyword(keyword)
+    if tag is None:
+        raise KeyError(keyword)
+    return tag, dictionary_VR(keyword)
+
+
+_KEY_ELEMENTS: Mapping[str, tuple[int, str]] = MappingProxyType(
+    {keyword: _tag_and_VR(keyword) for keyword in (*_REQUIRED_KEYWORDS, *PATIENT_MODULE_KEYWORDS)}
+)
+"""(tag, VR) of every top-level return key answered with a value, looked up once."""
+_OTHER_PATIENT_IDS_SEQUENCE = 0x00101002
+_CONTENT_TEMPLATE_SEQUENCE = 0x0040A504
+_PATIENT_ID = 0x00100020
+_ISSUER_OF_PATIENT_ID = 0x00100021
+_TYPE_OF_PATIENT_ID = 0x00100022
+DEFAULT_ROOT_CACHE_SIZE = 256
+
 STORE_FAILURE_COMMENT = "Unable to process: the database failed"
 INTERNAL_FAILURE_COMMENT = "Unable to process: internal error"
 
@@ -140,19 +170,23 @@ def _failure(error: Exception) -> FindResponse:
 class QueryService:
     """Answers RPI C-FIND requests from a :class:`PatientRepository`. Thread-safe: several
     threads may call :meth:`find` at once; more than ``max_concurrent_lookups`` database
-    lookups in flight at the same moment are refused with A700 (never queued)."""
+    lookups in flight at the same moment are refused with A700 (never queued). The content
+    trees of the ``root_cache_size`` most recent (template, patient value) pairs are kept
+    (:class:`~rpiq.templates.roots.RootCache`; 0 builds every tree afresh)."""
 
     def __init__(
         self,
         repository: PatientRepository,
         max_concurrent_lookups: int,
         clock: Callable[[], datetime] | None = None,
+        root_cache_size: int = DEFAULT_ROOT_CACHE_SIZE,
     ) -> None:
         if max_concurrent_lookups < 1:
             raise ValueError("max_concurrent_lookups must be at least 1")
         self._repository = repository
         self._lookups = threading.BoundedSemaphore(max_concurrent_lookups)
         self._clock = clock or _local_now
+        self._roots = RootCache(root_cache_size)
 
     def find(
         self, AffectedSOPClassUID: str, request: Dataset, is_cancelled: Callable[[], bool]
@@ -206,7 +240,7 @@ class QueryService:
         return patients
 
     def _identifier(self, query: QueryRequest, patient: Patient) -> ResponseIdentifier:
-        root = build_root(query.template.TemplateIdentifier, patient)
+        root = self._roots.build(query.template.TemplateIdentifier, patient)
         keys = _response_keys(query, patient, self._clock())
         return ResponseIdentifier(keys=keys, root=root)
 
@@ -235,24 +269,22 @@ def _matched_identifier(query: QueryRequest, patient: Patient) -> PatientIdentif
 
 
 def _observation_datetime(now: datetime) -> str:
-    text = now.strftime("%Y%m%d%H%M%S")
-    return text + now.strftime("%z") if now.tzinfo is not None else text
+    return now.strftime("%Y%m%d%H%M%S%z")  # %z: the offset, empty for a naive datetime
 
 
 def _response_keys(query: QueryRequest, patient: Patient, now: datetime) -> Dataset:
     """The requested return keys with their values (module docstring), in tag order, plus
     Content Template Sequence."""
     matched = _matched_identifier(query, patient)
+    BirthDate = patient.birth_date or ""
     known: dict[str, str] = {
         "PatientName": patient.name.to_dicom() if patient.name else "",
         "PatientID": matched.PatientID,
         "IssuerOfPatientID": matched.IssuerOfPatientID,
-        "PatientBirthDate": patient.birth_date or "",
+        "PatientBirthDate": BirthDate if _DA_PATTERN.match(BirthDate) else "",
         "PatientSex": patient.sex or "",
         "ObservationDateTime": _observation_datetime(now),
     }
-    if not _DA_PATTERN.match(known["PatientBirthDate"]):
-        known["PatientBirthDate"] = ""
     other = dict(patient.other_attributes)
     keys = Dataset()
     for keyword in query.requested:
@@ -261,15 +293,16 @@ def _response_keys(query: QueryRequest, patient: Patient, now: datetime) -> Data
         elif keyword in PATIENT_MODULE_KEYWORDS and keyword in other:
             _set_checked(keys, keyword, other[keyword], required=False)
         elif keyword == "OtherPatientIDsSequence":
-            keys.OtherPatientIDsSequence = _other_patient_ids(patient, matched)
-    keys.ContentTemplateSequence = [query.template.to_item()]
+            items = _other_patient_ids(patient, matched)
+            keys.add(DataElement(_OTHER_PATIENT_IDS_SEQUENCE, "SQ", items))
+    keys.add(DataElement(_CONTENT_TEMPLATE_SEQUENCE, "SQ", [query.template.to_item()]))
     return keys
 
 
 def _set_checked(keys: Dataset, keyword: str, value: str, *, required: bool) -> None:
     """Set ``keyword`` if ``value`` is valid for its VR; otherwise zero length when the key
     must be answered (``required``), else leave it out. Stored data never breaks a response."""
-    VR = dictionary_VR(keyword)
+    tag, VR = _KEY_ELEMENTS[keyword]
     try:
         for part in value.split("\\") if VR not in ("LT", "ST", "UT") else [value]:
             validate_value(VR, part, config.RAISE)
@@ -278,7 +311,7 @@ def _set_checked(keys: Dataset, keyword: str, value: str, *, required: bool) -> 
         if not required:
             return
         value = ""
-    setattr(keys, keyword, value)
+    keys.add(DataElement(tag, VR, value))
 
 
 def _other_patient_ids(patient: Patient, matched: PatientIdentifier) -> list[Dataset]:
@@ -287,8 +320,8 @@ def _other_patient_ids(patient: Patient, matched: PatientIdentifier) -> list[Dat
         if identifier == matched:
             continue
         item = Dataset()
-        item.PatientID = identifier.PatientID
-        item.IssuerOfPatientID = identifier.IssuerOfPatientID
-        item.TypeOfPatientID = "TEXT"
+        item.add(DataElement(_PATIENT_ID, "LO", identifier.PatientID))
+        item.add(DataElement(_ISSUER_OF_PATIENT_ID, "LO", identifier.IssuerOfPatientID))
+        item.add(DataElement(_TYPE_OF_PATIENT_ID, "CS", "TEXT"))
         items.append(item)
     return items

@@ -44,6 +44,7 @@ Decisions (the Conformance Statement repeats them):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pydicom.charset import python_encoding
 from pydicom.datadict import keyword_for_tag
@@ -51,6 +52,7 @@ from pydicom.dataelem import DataElement
 from pydicom.dataset import Dataset
 from pydicom.multival import MultiValue
 from pydicom.sequence import Sequence
+from pydicom.tag import Tag
 
 from rpiq.errors import InvalidIdentifier, QueryError, TemplateNotSupported
 from rpiq.service.status import MAPPING_RESOURCE_DCMR, MAPPING_RESOURCE_DCMR_UID, SOPClass
@@ -81,10 +83,10 @@ class TemplateRequest:
     def to_item(self) -> Dataset:
         """The item for the response's Content Template Sequence, as the request gave it."""
         item = Dataset()
-        item.MappingResource = self.MappingResource
+        item.add(DataElement(MAPPING_RESOURCE, "CS", self.MappingResource))
         if self.MappingResourceUID is not None:
-            item.MappingResourceUID = self.MappingResourceUID
-        item.TemplateIdentifier = self.TemplateIdentifier
+            item.add(DataElement(MAPPING_RESOURCE_UID, "UI", self.MappingResourceUID))
+        item.add(DataElement(TEMPLATE_IDENTIFIER, "CS", self.TemplateIdentifier))
         return item
 
 
@@ -260,9 +262,16 @@ def _required_item_text(item: Dataset, tag: int, name: str) -> str:
 
 
 def _requested_keywords(request: Dataset) -> tuple[str, ...]:
+    return _keywords_of(tuple(sorted(request.keys())))
+
+
+@lru_cache(maxsize=1024)
+def _keywords_of(tags: tuple[int, ...]) -> tuple[str, ...]:
+    """The keywords of ``tags`` (sorted), private and unknown tags left out. Cached: the
+    requests of one modality carry the same tags query after query."""
     keywords: list[str] = []
-    for tag in sorted(request.keys()):
+    for tag in tags:
         keyword = keyword_for_tag(tag)
-        if keyword and not tag.is_private:
+        if keyword and not Tag(tag).is_private:
             keywords.append(keyword)
     return tuple(keywords)

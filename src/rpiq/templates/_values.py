@@ -26,6 +26,10 @@ def clip_meaning(meaning: str) -> str:
     A longer meaning is cut on a character boundary (never inside a combining sequence) and
     ends with ``...`` so that a reader sees it was shortened.
     """
+    if meaning.isprintable() and "\\" not in meaning:  # fast path: nothing to replace
+        cleaned = meaning.strip()
+        if len(cleaned) <= LO_MAX_CHARS:
+            return cleaned
     cleaned = "".join(
         "/" if char == "\\" else " " if unicodedata.category(char) == "Cc" else char
         for char in meaning

@@ -10,10 +10,21 @@ A sub-template used as the root (TID 9001-9006) takes the parameters TID 9007 gi
 9002-9005 that leaves their M row 2 unfilled, which ``docs/templates.md`` documents; the
 service still answers with the (empty) container. TID 3802 as the root is the full cardiac
 history (its nested form inside TID 9007 leaves out what TID 9007's own rows hold).
+
+:class:`RootCache` keeps the trees of recently answered (template, patient) pairs: building a
+rich patient's tree costs milliseconds, and the same patient is often queried again (each step
+of an examination). A tree depends only on the template and the patient's stored values, so
+the key is the template and a digest of the patient's complete value (every field, including
+those equality ignores, such as Code Meaning); a changed patient is a new key, never a stale
+tree. Trees are immutable and shared between queries.
 """
 
 from __future__ import annotations
 
+import hashlib
+import pickle
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -86,3 +97,43 @@ ROOT_TEMPLATES: Mapping[str, RootTemplate] = MappingProxyType(
 def build_root(template_id: str, patient: Patient) -> ContentItem:
     """The content tree of ``template_id`` for ``patient`` (KeyError if not a root here)."""
     return ROOT_TEMPLATES[template_id].build(patient)
+
+
+def patient_digest(patient: Patient) -> bytes:
+    """A digest of ``patient``'s complete value: equal for equal values in every field
+    (Code Meaning included), different otherwise (but for a 128-bit collision)."""
+    data = pickle.dumps(patient, protocol=pickle.HIGHEST_PROTOCOL)
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+class RootCache:
+    """:func:`build_root` with the ``max_entries`` most recently used trees kept (0: none).
+    Thread-safe; a tree is built outside the lock, so two threads may build the same one."""
+
+    def __init__(self, max_entries: int) -> None:
+        if max_entries < 0:
+            raise ValueError("max_entries must not be negative")
+        self._max_entries = max_entries
+        self._trees: OrderedDict[tuple[str, bytes], ContentItem] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def build(self, template_id: str, patient: Patient) -> ContentItem:
+        """The content tree of ``template_id`` for ``patient`` (KeyError if not a root)."""
+        if self._max_entries == 0:
+            return build_root(template_id, patient)
+        key = (template_id, patient_digest(patient))
+        with self._lock:
+            root = self._trees.get(key)
+            if root is not None:
+                self._trees.move_to_end(key)
+                return root
+        root = build_root(template_id, patient)
+        with self._lock:
+            self._trees[key] = root
+            while len(self._trees) > self._max_entries:
+                self._trees.popitem(last=False)
+        return root
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._trees)
