@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from asyncio.trsock import TransportSocket
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 
@@ -27,17 +28,14 @@ GENERAL = SOP_BY_NAME["general"].uid
 BREAST = SOP_BY_NAME["breast"].uid
 
 
-def _server_socket_for(server: RpiServer, session: RpiSession) -> socket.socket:
+def _server_socket_for(server: RpiServer, session: RpiSession) -> TransportSocket:
     """The server side of ``session``'s TCP connection."""
     client_port = session.association.dul.socket.socket.getsockname()[1]  # type: ignore[union-attr]
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
         for assoc in server.associations:
-            info = assoc.requestor.address_info
-            if info is not None and info.port == client_port and assoc.dul.socket is not None:
-                sock = assoc.dul.socket.socket
-                if sock is not None:
-                    return sock
+            if assoc.peer_address[1] == client_port and assoc.socket is not None:
+                return assoc.socket
         time.sleep(0.01)
     pytest.fail("the server has no association for this session")
 
@@ -109,7 +107,7 @@ class BlockingRepository:
 def _wait_for_cancel_at_server(server: RpiServer, MessageID: int) -> None:
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
-        if any(MessageID in assoc.dimse.cancel_req for assoc in server.associations):
+        if any(MessageID in assoc.cancelled for assoc in server.associations):
             return
         time.sleep(0.005)
     pytest.fail("the C-CANCEL never reached the server")
@@ -240,10 +238,8 @@ def _wait_until_accepted(server: RpiServer, sock: socket.socket) -> None:
     local_port = sock.getsockname()[1]
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
-        for assoc in server.associations:
-            info = assoc.requestor.address_info
-            if info is not None and info.port == local_port:
-                return
+        if any(assoc.peer_address[1] == local_port for assoc in server.associations):
+            return
         time.sleep(0.005)
     pytest.fail("the server never accepted the raw connection")
 

@@ -1,7 +1,8 @@
-"""rpiq.net: the RPI server engine and client on pynetdicom's association machinery.
+"""rpiq.net: the RPI server engine and client.
 
-- :class:`RpiServer` (``rpiq.net.server``): serves the three RPI SOP classes and Verification
-  with our own C-FIND handling (``rpiq.net.rpi_scp``), TCP_NODELAY, quiet logging.
+- :class:`RpiServer` (``rpiq.net.server``, implemented in :mod:`rpiq.net.engine`): the asyncio
+  DICOM upper-layer engine serving the three RPI SOP classes and Verification (and Storage
+  when a store service is given), TCP_NODELAY, key=value logging without patient data.
 - :class:`RpiClient` (``rpiq.net.client``): ``query()`` → :class:`QueryResult`; sessions with
   C-CANCEL. pynetdicom's own ``send_c_find`` logs identifiers at INFO on the ``pynetdicom``
   logger: keep that logger at WARNING where patient data must stay out of logs.
