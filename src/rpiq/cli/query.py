@@ -5,6 +5,13 @@ Exit status: 0 a match, 1 no match, 2 a failure (or cancel) status, 3 no associa
 json`` prints the PS3.18 F.2 DICOM JSON array of the response identifiers on stdout and the
 status on stderr.
 
+DICOM over TLS (PS3.15 B.13): any of ``--tls-ca`` (the CAs that issued the server's
+certificate; default the system trust store), ``--tls-cert``/``--tls-key`` (this client's
+certificate, for servers that require mutual authentication) turns TLS on; the server's
+certificate must name the host queried unless ``--tls-no-hostname-check``. User Identity
+(PS3.7 D.3.3.7): ``--username`` with ``--password`` (or ``$RPIQ_PASSWORD``) sends a username and
+passcode, ``--username`` alone a username.
+
 pydicom and pynetdicom are imported when a query runs, not when the parser is built.
 """
 
@@ -15,6 +22,7 @@ import json
 import logging
 import os
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rpiq.errors import AssociationFailed
@@ -22,12 +30,15 @@ from rpiq.net.sop_names import SOP_NAMES
 from rpiq.service.status import PENDING, SUCCESS, describe_status
 
 if TYPE_CHECKING:
+    import ssl
+
     from rpiq.net.client import QueryResult
 
 EXIT_MATCH = 0
 EXIT_NO_MATCH = 1
 EXIT_FAILURE = 2
 EXIT_NO_ASSOCIATION = 3
+PASSWORD_ENV_VAR = "RPIQ_PASSWORD"  # noqa: S105 - the name of a variable, not a password
 
 
 def register(subparsers: Any) -> None:
@@ -49,14 +60,52 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--aet", default="RPIQ-SCU", help="calling AE title (default RPIQ-SCU)")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds (default 30)")
     parser.add_argument("--format", choices=["text", "json"], default="text")
+    _add_security_options(parser)
     parser.set_defaults(handler=_run)
+
+
+def _add_security_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("security (TLS, User Identity)")
+    group.add_argument("--tls-ca", type=Path, help="CA certificates (PEM) to verify the server")
+    group.add_argument("--tls-cert", type=Path, help="client certificate (PEM), mutual TLS")
+    group.add_argument("--tls-key", type=Path, help="private key (PEM) of --tls-cert")
+    group.add_argument(
+        "--tls-no-hostname-check",
+        action="store_true",
+        help="accept a verified server certificate that does not name the host",
+    )
+    group.add_argument("--username", help="User Identity username (PS3.7 D.3.3.7)")
+    group.add_argument(
+        "--password", help=f"User Identity passcode (default ${PASSWORD_ENV_VAR} if set)"
+    )
+
+
+def tls_context(args: argparse.Namespace) -> ssl.SSLContext | None:
+    """The client TLS context the options ask for, or ``None`` without any ``--tls-*``."""
+    if not (args.tls_ca or args.tls_cert or args.tls_key or args.tls_no_hostname_check):
+        return None
+    from rpiq.config import TlsSettings  # noqa: PLC0415 - only when TLS is asked for
+    from rpiq.net.tls import client_context  # noqa: PLC0415
+
+    settings = TlsSettings(cert_file=args.tls_cert, key_file=args.tls_key, ca_file=args.tls_ca)
+    return client_context(settings, check_hostname=not args.tls_no_hostname_check)
 
 
 def _run(args: argparse.Namespace) -> int:
     from rpiq.net.client import RpiClient  # noqa: PLC0415 - pynetdicom only when querying
 
     logging.getLogger("pynetdicom").setLevel(logging.CRITICAL)
-    client = RpiClient(calling_ae=args.aet, called_ae=args.aec, timeout=args.timeout)
+    password = args.password
+    if args.username and password is None:
+        password = os.environ.get(PASSWORD_ENV_VAR) or None
+    client = RpiClient(
+        calling_ae=args.aet,
+        called_ae=args.aec,
+        timeout=args.timeout,
+        tls_context=tls_context(args),
+        username=args.username,
+        password=password,
+    )
     try:
         result = client.query(
             args.host,

@@ -15,12 +15,25 @@ A session keeps one association for several requests and can cancel one in progr
         result = call.result()                           # FE00, or 0000 if it crossed the cancel
 
 ``TCP_NODELAY`` is set on the client's own socket before it connects (pynetdicom never sets it).
+
+DICOM over TLS and User Identity (PS3.7 D.3.3.7)::
+
+    from rpiq.config import TlsSettings
+    from rpiq.net.tls import client_context
+
+    context = client_context(TlsSettings(cert_file=cert, key_file=key, ca_file=ca))
+    client = RpiClient(tls_context=context, username="alice", password="s3cret")
+
+The server certificate is verified and its host name checked (see :mod:`rpiq.net.tls`);
+``username`` alone sends a type 1 sub-item, with ``password`` a type 2 (username and passcode).
 """
 
 from __future__ import annotations
 
 import itertools
+import queue
 import socket
+import ssl
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -32,6 +45,7 @@ from pydicom.tag import Tag
 from pynetdicom import evt
 from pynetdicom.ae import ApplicationEntity
 from pynetdicom.association import Association
+from pynetdicom.pdu_primitives import A_ASSOCIATE, UserIdentityNegotiation
 from pynetdicom.transport import AddressInformation, AssociationSocket
 
 from rpiq.errors import AssociationFailed
@@ -122,6 +136,7 @@ class _ClientEntity(ApplicationEntity):
     def __init__(self, ae_title: str) -> None:
         super().__init__(ae_title=ae_title)
         self.sockets: list[socket.socket] = []
+        self.transports: list[AssociationSocket] = []
 
     def _create_socket(
         self, assoc: Association, address: AddressInformation, tls_args: Any
@@ -130,12 +145,16 @@ class _ClientEntity(ApplicationEntity):
         if created.socket is not None:
             set_nodelay(created.socket)
             self.sockets.append(created.socket)
+        self.transports.append(created)
         unbind_standard_logging(assoc)
         return created
 
     def close_sockets(self) -> None:
         for sock in self.sockets:
             sock.close()
+        for transport in self.transports:  # with TLS, the socket pynetdicom wrapped it in
+            if transport.socket is not None:
+                transport.socket.close()
 
 
 class FindCall:
@@ -248,11 +267,20 @@ class RpiClient:
         called_ae: str = "ANY-SCP",
         timeout: float = 30.0,
         transfer_syntaxes: tuple[str, ...] = SCU_TRANSFER_SYNTAXES,
+        *,
+        tls_context: ssl.SSLContext | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        positive_response: bool = False,
     ) -> None:
         self.calling_ae = calling_ae
         self.called_ae = called_ae
         self.timeout = timeout
         self.transfer_syntaxes = transfer_syntaxes
+        self.tls_context = tls_context
+        self.username = username
+        self.password = password
+        self.positive_response = positive_response
 
     def _application_entity(self) -> _ClientEntity:
         ae = _ClientEntity(self.calling_ae)
@@ -274,17 +302,37 @@ class RpiClient:
         ae = self._application_entity()
         connected = threading.Event()
         handlers = [(evt.EVT_CONN_OPEN, lambda event: connected.set()), *(evt_handlers or [])]
+        tls_args = (self.tls_context, host) if self.tls_context is not None else None
         try:
             assoc = ae.associate(
-                host, port, contexts=contexts, ae_title=self.called_ae, evt_handlers=handlers
+                host,
+                port,
+                contexts=contexts,
+                ae_title=self.called_ae,
+                evt_handlers=handlers,
+                ext_neg=self._user_identity(),
+                tls_args=tls_args,
             )
         except (OSError, ValueError) as exc:
             ae.close_sockets()
             raise AssociationFailed(f"{host}:{port}: {exc}") from exc
         if not assoc.is_established:
             ae.close_sockets()
-            raise AssociationFailed(f"{host}:{port}: {_refusal(assoc, connected.is_set())}")
+            refusal = _refusal(assoc, connected.is_set(), tls=tls_args is not None)
+            raise AssociationFailed(f"{host}:{port}: {refusal}")
         return RpiSession(assoc)
+
+    def _user_identity(self) -> list[Any] | None:
+        """The User Identity sub-item: type 1 (username) or 2 (username and passcode)."""
+        if not self.username:
+            return None
+        item = UserIdentityNegotiation()
+        item.user_identity_type = 2 if self.password else 1
+        item.primary_field = self.username.encode("utf-8")
+        if self.password:
+            item.secondary_field = self.password.encode("utf-8")
+        item.positive_response_requested = self.positive_response
+        return [item]
 
     def query(
         self,
@@ -307,14 +355,39 @@ class RpiClient:
             return session.echo()
 
 
-def _refusal(assoc: Association, connected: bool) -> str:
+def _refusal(assoc: Association, connected: bool, tls: bool = False) -> str:
     if not connected:
+        if tls:
+            return (
+                "no association: cannot connect (refused, unreachable, timed out, or the TLS "
+                "handshake failed)"
+            )
         return "no association: cannot connect (refused, unreachable or timed out)"
+    primitive = cast(Any, assoc.acceptor.primitive) if assoc.is_rejected else None
+    primitive = primitive or late_rejection(assoc)
+    if primitive is not None:
+        return f"association rejected ({primitive.result_str}: {primitive.reason_str})"
     if assoc.is_rejected:
-        primitive = cast(Any, assoc.acceptor.primitive)
-        if primitive is not None:
-            return f"association rejected ({primitive.result_str}: {primitive.reason_str})"
         return "association rejected"
     if assoc.is_aborted:
         return "association aborted (no acceptable presentation context, or by the peer)"
     return "no association: the peer did not answer the association request"
+
+
+def late_rejection(assoc: Association) -> A_ASSOCIATE | None:
+    """The A-ASSOCIATE-RJ that pynetdicom received but did not report.
+
+    pynetdicom 3.0.4's requestor checks that its socket is still connected *after* the
+    A-ASSOCIATE-RQ went out; when the peer's A-ASSOCIATE-RJ arrives (and pynetdicom's own DUL
+    closes the connection, PS3.8 AE-4) before that check, it aborts and leaves the rejection
+    in its DUL queue. A fast acceptor loses that race a few times in a hundred; the reason
+    is read from the queue here so that the caller still learns why.
+    """
+    pending = assoc.dul.to_user_queue
+    while True:
+        try:
+            item = pending.get_nowait()
+        except queue.Empty:
+            return None
+        if isinstance(item, A_ASSOCIATE) and item.result in (0x01, 0x02):
+            return item
