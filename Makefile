@@ -23,8 +23,8 @@ serve: demo
 	$(BIN)/rpiq serve --port $(PORT) --db $(DEMO_DB) --print-example
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench tools
-	$(BIN)/ruff format --check src tests bench tools
+	$(BIN)/ruff check src tests bench tools fuzz
+	$(BIN)/ruff format --check src tests bench tools fuzz
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

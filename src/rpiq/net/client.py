@@ -51,7 +51,7 @@ from pynetdicom.transport import AddressInformation, AssociationSocket
 from rpiq.errors import AssociationFailed
 from rpiq.net.contexts import SCU_TRANSFER_SYNTAXES, SOP_BY_NAME, scu_contexts
 from rpiq.net.sop_names import SopName
-from rpiq.net.tuning import set_nodelay, unbind_standard_logging
+from rpiq.net.tuning import hold_reactor, set_nodelay, unbind_standard_logging
 from rpiq.service.status import (
     MAPPING_RESOURCE_DCMR,
     STATUSES,
@@ -164,6 +164,7 @@ class FindCall:
         self.association = assoc
         self.sop_class_uid = sop_class_uid
         self.message_id = message_id
+        hold_reactor(assoc)  # pynetdicom's race on fast answers: see hold_reactor
         try:
             self._responses: Iterator[tuple[Dataset, Dataset | None]] = assoc.send_c_find(
                 request, sop_class_uid, msg_id=message_id, priority=0
@@ -231,6 +232,7 @@ class RpiSession:
 
     def echo(self) -> int:
         """C-ECHO; the status (``AssociationFailed`` without a response)."""
+        hold_reactor(self.association)  # pynetdicom's race on fast answers: see hold_reactor
         try:
             status = self.association.send_c_echo(msg_id=self._next_message_id())
         except RuntimeError as exc:  # the association is no longer established
