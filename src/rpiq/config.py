@@ -4,15 +4,18 @@ The database URL is resolved in one place, :func:`resolve_db_url`: an explicit `
 then the environment variable ``RPIQ_DB``, then the SQLite file ``rpiq.db`` in the working
 directory (product contract).
 
-A TOML file (``rpiq serve --config FILE``) may hold any server setting under ``[server]``;
-command-line options override the file.
+Server settings come in layers, defaults < TOML file (``rpiq serve --config FILE``) <
+environment (``RPIQ_<SETTING>``) < command line: :mod:`rpiq.config_load` reads the file and the
+environment. The dataclasses here validate each value once, whatever layer it came from.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -142,6 +145,26 @@ def _check_ae_title(value: str) -> str:
     return value
 
 
+def check_port(name: str, value: int, *, allow_zero: bool = True) -> int:
+    """``value`` if it is a TCP port (0 picks a free one when ``allow_zero``)."""
+    if not (0 if allow_zero else 1) <= value <= 65535:
+        raise ConfigError(f"{name} {value} is not a TCP port (0-65535)")
+    return value
+
+
+_UID_PATTERN = re.compile(r"^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*$")
+SOP_CLASS_NAMES = ("general", "breast", "cardiac")
+"""Short names of the RPI SOP classes accepted wherever a SOP class is configured."""
+
+
+def _check_sop_class(value: str) -> str:
+    if value.lower() in SOP_CLASS_NAMES or (len(value) <= 64 and _UID_PATTERN.match(value)):
+        return value
+    raise ConfigError(
+        f"SOP class {value!r} must be {', '.join(SOP_CLASS_NAMES)} or a UID (PS3.5 UI)"
+    )
+
+
 DICOM_TLS_PORT = 2762
 """The well-known port of DICOM over TLS (PS3.15 B.1)."""
 
@@ -173,6 +196,21 @@ class AccessRule:
     address: str | None = None
     certificate_subject: str | None = None
 
+    def __post_init__(self) -> None:
+        _check_ae_title(self.ae_title)
+        for sop_class in self.sop_classes:
+            _check_sop_class(sop_class)
+        if self.address is not None:
+            try:
+                ipaddress.ip_network(self.address, strict=False)
+            except ValueError:
+                raise ConfigError(
+                    f"allow-list address {self.address!r} is not an IP address or network "
+                    "(e.g. 10.1.2.3 or 10.1.0.0/16)"
+                ) from None
+        if self.certificate_subject is not None and not self.certificate_subject.strip():
+            raise ConfigError(f"allow-list entry {self.ae_title!r}: empty certificate subject")
+
 
 @dataclass(frozen=True)
 class UserAccount:
@@ -180,6 +218,12 @@ class UserAccount:
 
     username: str
     password_hash: str
+
+    def __post_init__(self) -> None:
+        if not self.username.strip():
+            raise ConfigError("a user account has an empty username")
+        if not self.password_hash.strip():
+            raise ConfigError(f"user {self.username!r} has no password hash")
 
 
 @dataclass(frozen=True)
@@ -190,6 +234,11 @@ class AccessSettings:
     allow: tuple[AccessRule, ...] = ()
     users: tuple[UserAccount, ...] = ()
     require_user_identity: bool = False
+
+    def __post_init__(self) -> None:
+        names = [user.username for user in self.users]
+        if len(set(names)) != len(names):
+            raise ConfigError("a username is listed twice among the user accounts")
 
 
 @dataclass(frozen=True)
@@ -202,6 +251,13 @@ class AuditSettings:
     syslog_port: int = 6514
     syslog_ca_file: Path | None = None
     enterprise_site_id: str = "RPIQ"
+
+    def __post_init__(self) -> None:
+        check_port("audit syslog port", self.syslog_port, allow_zero=False)
+        if self.syslog_host is not None and not self.syslog_host.strip():
+            raise ConfigError("audit syslog host is empty")
+        if not self.enterprise_site_id.strip():
+            raise ConfigError("audit enterprise site id is empty")
 
 
 @dataclass(frozen=True)
@@ -231,8 +287,13 @@ class ServerSettings:
 
     def __post_init__(self) -> None:
         _check_ae_title(self.ae_title)
-        if not 0 <= self.port <= 65535:
-            raise ConfigError(f"port {self.port} is not 0-65535")
+        check_port("port", self.port)
+        check_port("TLS port", self.tls_port)
+        if self.http_port is not None:
+            check_port("HTTP port", self.http_port)
+        if self.workers < 1:
+            raise ConfigError(f"workers must be at least 1, not {self.workers}")
+        self._check_listeners()
         if self.max_associations < 1 or self.max_concurrent_lookups < 1:
             raise ConfigError("max associations and max concurrent lookups must be at least 1")
         for name in ("acse_timeout", "dimse_timeout", "network_timeout"):
@@ -240,6 +301,19 @@ class ServerSettings:
                 raise ConfigError(f"{name} must be positive")
         if self.max_pdu_size != 0 and self.max_pdu_size < 4096:
             raise ConfigError("max PDU size must be 0 (unlimited) or at least 4096")
+
+    def _check_listeners(self) -> None:
+        if self.tls is not None and self.tls.cert_file is None:
+            raise ConfigError("the TLS listener needs a certificate and its key")
+        if self.tls is None and not self.plain_listener:
+            raise ConfigError("no listener: turning the plain listener off needs TLS")
+        plain = self.port if self.plain_listener else None
+        tls = self.tls_port if self.tls is not None else None
+        taken = [port for port in (plain, tls, self.http_port) if port]
+        if len(set(taken)) != len(taken):
+            raise ConfigError(
+                f"the DICOM, TLS and HTTP listeners need different ports, not {taken}"
+            )
 
     def with_overrides(self, **overrides: Any) -> ServerSettings:
         """A copy with the given non-``None`` values replaced (validated again)."""
@@ -251,16 +325,9 @@ class ServerSettings:
 
 
 def load_server_settings(path: Path | None) -> ServerSettings:
-    """Defaults, overlaid with the ``[server]`` table of the TOML file at ``path``."""
-    if path is None:
-        return ServerSettings()
-    try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path}: {exc}") from exc
-    table = document.get("server", {})
-    known = {field.name for field in fields(ServerSettings)}
-    unknown = sorted(set(table) - known)
-    if unknown:
-        raise ConfigError(f"{path}: unknown [server] settings: {', '.join(unknown)}")
-    return ServerSettings().with_overrides(**table)
+    """Defaults overlaid with the TOML file at ``path`` (every table: ``[server]``, ``[tls]``,
+    ``[access]``, ``[audit]``, ``[http]``); the environment is not read. See
+    :func:`rpiq.config_load.resolve_server_settings` for all the layers."""
+    from rpiq.config_load import build_server_settings, read_config_file  # noqa: PLC0415 - cycle
+
+    return build_server_settings([] if path is None else [read_config_file(path)])

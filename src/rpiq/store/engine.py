@@ -9,7 +9,13 @@ front instead of failing on a lock upgrade. Connections may be used from any thr
 server answers from a thread per association).
 
 PostgreSQL (at scale) is reached through psycopg 3: ``postgresql+psycopg://``; plain
-``postgresql://`` and ``postgres://`` are mapped to it.
+``postgresql://`` and ``postgres://`` are mapped to it. An outage never hangs a caller for long
+and never needs a restart: every pooled connection is pinged when it is checked out
+(``pool_pre_ping``; a connection the server dropped is replaced, and a disconnect seen during a
+statement invalidates the whole pool), a connection attempt gives up after
+:data:`POSTGRES_CONNECT_TIMEOUT` seconds, TCP keepalives and ``tcp_user_timeout`` detect a peer
+that vanished, and a server engine (``statement_timeout``) bounds each statement. Parameters
+given in the URL's query string win over these defaults.
 
 Error messages never carry SQL parameters or driver details (which can quote patient data):
 see :func:`describe_database_error`.
@@ -29,6 +35,14 @@ from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 from rpiq.errors import ConfigError
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+POSTGRES_CONNECT_TIMEOUT = 5  # seconds (libpq ``connect_timeout``)
+POSTGRES_TCP_USER_TIMEOUT_MS = 15000  # unacknowledged data after which the socket is dropped
+_POSTGRES_KEEPALIVES = {  # probe an idle connection after 10 s, give up after 3 more x 5 s
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+}
 SQLITE_BEGIN_OPTION = "rpiq_sqlite_begin"
 """Execution option naming the SQLite ``BEGIN`` flavour (``"IMMEDIATE"``) of a transaction."""
 
@@ -37,7 +51,9 @@ _POSTGRES_DRIVERS = {"postgresql", "postgres", "postgresql+psycopg"}
 _SQLITE_DRIVERS = {"sqlite", "sqlite+pysqlite"}
 
 
-def create_engine_for(url: str, *, pool_size: int | None = None) -> sa.Engine:
+def create_engine_for(
+    url: str, *, pool_size: int | None = None, statement_timeout: float | None = None
+) -> sa.Engine:
     """An engine for a ``sqlite:///...`` or ``postgresql[+psycopg]://...`` URL.
 
     ``pool_size`` is the number of connections the pool keeps (SQLAlchemy's default, 5, when
@@ -45,6 +61,9 @@ def create_engine_for(url: str, *, pool_size: int | None = None) -> sa.Engine:
     connection at once instead of queueing on the pool. The pool's overflow (10 more
     connections, opened on demand) stays as headroom for other users of the engine. An
     in-memory SQLite database has one shared connection whatever ``pool_size`` says.
+
+    ``statement_timeout`` (seconds, PostgreSQL only): the server's bound on each statement,
+    so that a lookup never waits on a lock forever (imports leave it unset).
 
     Raises :class:`~rpiq.errors.ConfigError` for a URL that cannot be used or a
     ``pool_size`` below 1. Nothing is connected yet: an unreachable database shows up on
@@ -57,7 +76,9 @@ def create_engine_for(url: str, *, pool_size: int | None = None) -> sa.Engine:
     if parsed.drivername in _SQLITE_DRIVERS:
         return _sqlite_engine(parsed, pool)
     if parsed.drivername in _POSTGRES_DRIVERS:
-        return _postgres_engine(parsed.set(drivername="postgresql+psycopg"), pool)
+        return _postgres_engine(
+            parsed.set(drivername="postgresql+psycopg"), pool, statement_timeout
+        )
     shown = parsed.render_as_string(hide_password=True)
     raise ConfigError(
         f"unsupported database URL {shown!r}: use sqlite:///FILE or postgresql://USER@HOST/DB"
@@ -74,8 +95,20 @@ def _parse(url: str) -> URL:
         ) from None
 
 
-def _postgres_engine(url: URL, pool: dict[str, int]) -> sa.Engine:
-    return sa.create_engine(url, pool_pre_ping=True, hide_parameters=True, **pool)
+def _postgres_engine(url: URL, pool: dict[str, int], statement_timeout: float | None) -> sa.Engine:
+    """Pre-ping, bounded connection attempts, keepalives; the URL's own parameters win."""
+    connect_args: dict[str, Any] = {
+        "connect_timeout": POSTGRES_CONNECT_TIMEOUT,
+        "tcp_user_timeout": POSTGRES_TCP_USER_TIMEOUT_MS,
+        **_POSTGRES_KEEPALIVES,
+    }
+    if statement_timeout is not None:
+        connect_args["options"] = f"-c statement_timeout={int(statement_timeout * 1000)}"
+    for given in url.query:
+        connect_args.pop(given, None)
+    return sa.create_engine(
+        url, pool_pre_ping=True, hide_parameters=True, connect_args=connect_args, **pool
+    )
 
 
 def _sqlite_engine(url: URL, pool: dict[str, int]) -> sa.Engine:
