@@ -1,13 +1,14 @@
-"""C-FIND round trips timed inside odil (C++ DICOM library), for query_roundtrip.py.
+"""C-FIND round trips timed inside odil (C++), for rt_engine.py and query_roundtrip.py.
 
 Runs under the *system* interpreter (``/usr/bin/python3``, Debian ``python3-odil``); it imports
 nothing from the project or the venv. Usage::
 
     /usr/bin/python3 bench/odil_client.py '<JSON>'
 
-JSON keys: ``host``, ``port``, ``called_ae``, ``sop_class_uid``, ``PatientID``,
-``IssuerOfPatientID``, ``template_id``, ``warmup``, ``queries``, ``new_association_warmup``,
-``new_association_queries``.
+JSON keys: ``host``, ``port``, ``called_ae``, ``sop_class_uid``, ``PatientID``, ``warmup``,
+``queries``, ``new_association_warmup``, ``new_association_queries``; and either ``request``
+(the request identifier in the DICOM JSON model, e.g. a worklist query) or
+``IssuerOfPatientID`` and ``template_id`` (an RPI request is built from them).
 
 ``session``: one association, ``warmup`` untimed then ``queries`` timed ``odil.FindSCU.find``
 calls. ``new_association``: ``new_association_warmup`` untimed then ``new_association_queries``
@@ -37,7 +38,10 @@ class BenchError(Exception):
 
 
 def request_data_set(query: dict[str, Any]) -> Any:
-    """The request identifier (as rpiq's build_request makes it), through the DICOM JSON model."""
+    """``query["request"]``, else the RPI request identifier as rpiq's build_request makes it,
+    through the DICOM JSON model."""
+    if "request" in query:
+        return odil.from_json(json.dumps(query["request"]))
     document = {
         "00100010": {"vr": "PN"},
         "00100020": {"vr": "LO", "Value": [query["PatientID"]]},
