@@ -92,14 +92,34 @@ def test_issuer_birth_date_and_files_of_one_patient(
     (source,) = report.sources
     assert source.location == "dicom:HOSP-X/P-7"
     assert source.added == 1
-    assert source.notes[0] == "from 3 files"
-    assert f"{folder / '3.dcm'}: invalid Patient's Birth Date '19701340' dropped" in source.notes
-    assert (
-        source.notes[-1] == f"1 file(s) disagree on demographics; kept those of {folder / '1.dcm'}"
+    assert source.notes == (
+        "from 3 files",
+        f"{folder / '3.dcm'}: invalid Patient's Birth Date '19701340' dropped",
     )
     (patient,) = repository.find_patients("P-7", "HOSP-X")
     assert (patient.birth_date, patient.sex) == ("19700101", "F")
     assert repository.find_patients("P-7", "") == []
+
+
+def test_an_instance_with_conflicting_demographics_is_refused_with_its_path(
+    folder: Path, repository: SqlPatientRepository
+) -> None:
+    modified_copy(folder, "1.dcm", PatientID="P-8", PatientSex="F", PatientBirthDate="19700101")
+    modified_copy(folder, "2.dcm", PatientID="P-8", PatientSex="M")
+    modified_copy(folder, "3.dcm", PatientID="P-8", PatientSex="F", PatientBirthDate="19710101")
+    modified_copy(folder, "4.dcm", PatientID="P-8", PatientSex="F")  # no birth date: agrees
+    report = import_dicom([folder], repository)
+    first = folder / "1.dcm"
+    assert report.refused == (
+        f"{folder / '2.dcm'}: Patient's Sex 'M' differs from 'F' in {first} (same Patient ID "
+        "'P-8'); not loaded",
+        f"{folder / '3.dcm'}: Patient's Birth Date '19710101' differs from '19700101' in "
+        f"{first} (same Patient ID 'P-8'); not loaded",
+    )
+    assert report.added == 1
+    assert report.sources[-1].notes[0] == "from 2 files"
+    (patient,) = repository.find_patients("P-8", "")
+    assert (patient.sex, patient.birth_date) == ("F", "19700101")
 
 
 def test_non_dicom_files_are_reported_and_dicom_without_patient_id_is_refused(

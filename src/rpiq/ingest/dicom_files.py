@@ -1,183 +1,277 @@
-"""DICOM files -> Patient module demographics in the repository.
+"""DICOM instances -> patient records and facts in the repository (``rpiq import dicom``).
 
-Every file named, or found below a named folder (recursively, sorted), is read with pydicom up
-to the pixel data. The Patient module attributes become one record per (Issuer of Patient ID,
-Patient ID): Patient's Name with all three component groups (pydicom decodes them with the
-file's Specific Character Set), Patient's Birth Date and Patient's Sex. The record's source is
-``dicom:<IssuerOfPatientID>/<PatientID>``; it carries no clinical facts.
+Instances come from files, folders (recursively) and DICOMDIR File-sets
+(:mod:`~rpiq.ingest.dicom_sources`), or one at a time from C-STORE
+(:mod:`~rpiq.ingest.dicom_store`). Each gives the Patient module
+(:mod:`~rpiq.ingest.dicom_patient`) and, when it is an SR document or a saved RPI response
+whose content follows TID 9007, 9000 or 3802, facts (:mod:`~rpiq.ingest.dicom_sr`).
 
-- Files of one patient collapse into one record; the first file (in path order) gives the
-  demographics, and a disagreement between files is reported.
-- When a record from another source (e.g. a FHIR import) already holds the identifier, it is
-  left unchanged and the report says so: FHIR data is richer than an image header.
-- A file that is not DICOM is reported and ignored; a DICOM file without a usable Patient ID
-  is refused (reported, the other files still load). An invalid birth date or sex is dropped
-  with a note.
+Instances are grouped by (Issuer of Patient ID, Patient ID); each group is written in one
+transaction (``ImportRepository.update_patients``), so a patient is never half-written:
+
+- **which record**: the stored record holding that identifier; none: a new record
+  ``dicom:<IssuerOfPatientID>/<PatientID>``; several: the own ``dicom:`` record when it is one
+  of them, else the group is refused (it cannot tell which);
+- **demographics**: on the own record, those of the group's first instance (path order), a
+  value it lacks kept from the stored record, identifiers (with Other Patient IDs) added to
+  the stored ones. A record of another source (e.g. FHIR, richer than an image header) keeps
+  its demographics, and without SR facts is not written at all;
+- **facts**: each document's facts replace, in place, every fact an earlier import of the same
+  document (same SOP Instance UID, fact source ``sr:<UID>/...``) gave; other facts stay.
+  Re-importing the same files reports the patient ``unchanged``.
+
+Errors lose nothing: a file that cannot be read, an instance without Patient ID, and an
+instance whose demographics conflict with the group's first (a value both give differs) is
+refused with its path and reason; the rest of its group still loads. Non-DICOM files and
+DICOMDIRs get a note. SR items that give no fact are counted in the report's skipped line.
+``dry_run`` decides everything against the database and writes nothing.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from pydicom import dcmread
 from pydicom.dataset import Dataset
-from pydicom.errors import InvalidDicomError
 
-from rpiq.domain import DomainError, Patient, PatientIdentifier, PersonName
-from rpiq.errors import ImportRefused
-from rpiq.ingest.importer import expand_paths
-from rpiq.ingest.report import ImportReport, SourceReport
-from rpiq.store.repository import PatientRepository
+from rpiq.domain import ClinicalFact, Patient, PatientIdentifier
+from rpiq.errors import ImportRefused, StoreError
+from rpiq.ingest.dicom_patient import Demographics, read_demographics
+from rpiq.ingest.dicom_sources import files_below, find_instances
+from rpiq.ingest.dicom_sr import SrContent, document_key, read_sr, rpi_template
+from rpiq.ingest.report import NO_PROGRESS, ImportProgress, ImportReport, SourceReport
+from rpiq.store.repository import ImportRepository, PatientWrites
 
-PATIENT_MODULE_KEYWORDS = (
-    "SpecificCharacterSet",
-    "PatientName",
-    "PatientID",
-    "IssuerOfPatientID",
-    "PatientBirthDate",
-    "PatientSex",
-)
-_DA_PATTERN = re.compile(r"^\d{8}$")
-_SEX_VALUES = frozenset({"M", "F", "O"})
+DICOM_PREFIX = "dicom:"
+DOCUMENT_PREFIXES = ("sr:", "rpi:")
 
 
 @dataclass(frozen=True)
-class DicomPatient:
-    """The Patient module of one file, and anything dropped while reading it."""
+class DicomInstance:
+    """What one instance gives: where it came from, its Patient module, its SR content."""
 
-    path: Path
-    patient: Patient
-    notes: tuple[str, ...] = ()
+    location: str
+    demographics: Demographics
+    document: str | None = None
+    content: SrContent | None = None
 
 
-def import_dicom(paths: Sequence[Path], repository: PatientRepository) -> ImportReport:
-    """Import the Patient module of DICOM files and folders; see the module docstring."""
+@dataclass
+class PatientGroup:
+    """The instances of one patient that agree on demographics, and the documents' facts."""
+
+    first: DicomInstance
+    instances: list[DicomInstance] = field(default_factory=list)
+    documents: dict[str, SrContent] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def identifier(self) -> PatientIdentifier:
+        return self.first.demographics.identifier
+
+    @property
+    def source(self) -> str:
+        return dicom_source(self.identifier)
+
+
+def dicom_source(identifier: PatientIdentifier) -> str:
+    """The source of the record DICOM instances create for an identifier."""
+    return f"{DICOM_PREFIX}{identifier.IssuerOfPatientID}/{identifier.PatientID}"
+
+
+def import_dicom(
+    paths: Sequence[Path],
+    repository: ImportRepository,
+    *,
+    dry_run: bool = False,
+    progress: ImportProgress = NO_PROGRESS,
+) -> ImportReport:
+    """Import DICOM files, folders and File-sets (module docstring). ``progress`` hears of
+    each file read and, per patient written, of its instances as resources."""
     reports: list[SourceReport] = []
-    groups: dict[PatientIdentifier, list[DicomPatient]] = {}
-    for path, problem in expand_paths(paths, "*"):
-        if problem is not None:
-            reports.append(SourceReport(str(path), refused=f"{path}: {problem}"))
-            continue
-        try:
-            found = read_dicom_patient(path)
-        except InvalidDicomError:
-            reports.append(SourceReport(str(path), notes=("not a DICOM file, ignored",)))
-            continue
-        except ImportRefused as exc:
-            reports.append(SourceReport(exc.location, refused=str(exc)))
-            continue
-        groups.setdefault(found.patient.identifiers[0], []).append(found)
-    reports.extend(_save_groups(list(groups.values()), repository))
-    return ImportReport(tuple(reports))
-
-
-def read_dicom_patient(path: Path) -> DicomPatient:
-    """The Patient module of one file; raises ``InvalidDicomError`` for a non-DICOM file and
-    :class:`ImportRefused` for a DICOM file without a usable Patient ID."""
-    try:
-        dataset = dcmread(path, stop_before_pixels=True, specific_tags=[*PATIENT_MODULE_KEYWORDS])
-    except InvalidDicomError:
-        raise
-    except (OSError, ValueError, EOFError) as exc:
-        raise ImportRefused(str(path), f"cannot be read as DICOM: {exc}") from exc
-    PatientID = _text(dataset, "PatientID").strip()
-    if not PatientID:
-        raise ImportRefused(str(path), "no Patient ID (0010,0020)")
-    IssuerOfPatientID = _text(dataset, "IssuerOfPatientID").strip()
-    try:
-        identifier = PatientIdentifier(PatientID, IssuerOfPatientID)
-    except DomainError as exc:
-        raise ImportRefused(str(path), str(exc)) from exc
-    notes: list[str] = []
-    patient = Patient(
-        identifiers=(identifier,),
-        name=_person_name(dataset),
-        birth_date=_birth_date(dataset, notes),
-        sex=_sex(dataset, notes),
-        source=f"dicom:{IssuerOfPatientID}/{PatientID}",
-    )
-    return DicomPatient(path, patient, tuple(notes))
-
-
-def _text(dataset: Dataset, keyword: str) -> str:
-    value = dataset.get(keyword)
-    return "" if value is None else str(value)
-
-
-def _person_name(dataset: Dataset) -> PersonName | None:
-    value = dataset.get("PatientName")
-    if value is None:
-        return None
-    groups = [*value.components, "", ""][:3]
-    if not any(groups):
-        return None
-    return PersonName(groups[0], groups[1], groups[2])
-
-
-def _birth_date(dataset: Dataset, notes: list[str]) -> str | None:
-    value = _text(dataset, "PatientBirthDate").strip()
-    if not value:
-        return None
-    if _DA_PATTERN.match(value):
-        try:
-            date(int(value[:4]), int(value[4:6]), int(value[6:]))
-        except ValueError:
-            pass
+    instances: list[DicomInstance] = []
+    files = files_below(paths)
+    progress.start(files=len(files), size=sum(_size(file) for file in files))
+    for found in find_instances(paths):
+        progress.advance(files=1, size=_size(Path(found.location)))
+        if found.refused is not None:
+            reports.append(SourceReport(found.location, refused=found.refused))
+        elif found.dataset is None:
+            reports.append(SourceReport(found.location, notes=(found.note or "ignored",)))
         else:
-            return value
-    notes.append(f"invalid Patient's Birth Date {value!r} dropped")
-    return None
+            try:
+                instances.append(read_dicom_instance(found.dataset, found.location))
+            except ImportRefused as exc:
+                reports.append(SourceReport(exc.location, refused=str(exc)))
+    reports.extend(index_instances(instances, repository, dry_run=dry_run, progress=progress))
+    return ImportReport(tuple(reports), dry_run=dry_run)
 
 
-def _sex(dataset: Dataset, notes: list[str]) -> str | None:
-    value = _text(dataset, "PatientSex").strip().upper()
-    if not value:
-        return None
-    if value in _SEX_VALUES:
-        return value
-    notes.append(f"invalid Patient's Sex {value!r} dropped")
-    return None
+def _size(file: Path) -> int:
+    try:
+        return file.stat().st_size
+    except OSError:
+        return 0
 
 
-def _save_groups(
-    groups: list[list[DicomPatient]], repository: PatientRepository
+def read_dicom_instance(dataset: Dataset, location: str) -> DicomInstance:
+    """The Patient module and RPI content of one instance; raises ``ImportRefused``."""
+    demographics = read_demographics(dataset, location)
+    template_id = rpi_template(dataset)
+    if template_id is None:
+        return DicomInstance(location, demographics)
+    key = document_key(dataset, template_id)
+    try:
+        content = read_sr(dataset, template_id, key)
+    except Exception as exc:  # a malformed tree refuses this instance only (re-raised)
+        raise ImportRefused(location, f"SR content cannot be read: {exc}") from exc
+    return DicomInstance(location, demographics, key, content)
+
+
+def index_instances(
+    instances: Sequence[DicomInstance],
+    repository: ImportRepository,
+    *,
+    dry_run: bool = False,
+    progress: ImportProgress = NO_PROGRESS,
 ) -> list[SourceReport]:
-    """One record per identifier; records held by another source are left alone."""
+    """Group by patient, refuse conflicting instances, write each patient in one transaction."""
     reports: list[SourceReport] = []
-    to_save: list[tuple[Patient, tuple[str, ...]]] = []
-    for group in groups:
-        first = group[0]
-        notes = _group_notes(group)
-        identifier = first.patient.identifiers[0]
-        others = [
-            stored.source or "a record without source"
-            for stored in repository.find_patients(
-                identifier.PatientID, identifier.IssuerOfPatientID
-            )
-            if stored.source != first.patient.source
-        ]
-        if others:
-            kept = f"left unchanged: already held by {', '.join(sorted(others))}"
-            reports.append(SourceReport(first.patient.source or "", notes=(*notes, kept)))
-        else:
-            to_save.append((first.patient, notes))
-    outcomes = repository.save_patients([patient for patient, _ in to_save]) if to_save else []
-    for (patient, notes), outcome in zip(to_save, outcomes, strict=True):
-        reports.append(SourceReport.from_outcomes(patient.source or "", [outcome], notes=notes))
+    groups: dict[PatientIdentifier, PatientGroup] = {}
+    for instance in instances:
+        group = groups.get(instance.demographics.identifier)
+        if group is None:
+            groups[instance.demographics.identifier] = group = PatientGroup(instance)
+        refusal = _join(group, instance)
+        if refusal is not None:
+            reports.append(refusal)
+    for group in groups.values():
+        reports.append(write_group(group, repository, dry_run=dry_run))
+        progress.advance(resources=len(group.instances))
     return reports
 
 
-def _group_notes(group: list[DicomPatient]) -> tuple[str, ...]:
-    first = group[0]
-    notes = [f"from {len(group)} file{'s' if len(group) > 1 else ''}"]
-    notes.extend(f"{item.path}: {note}" for item in group for note in item.notes)
-    differing = [item.path for item in group[1:] if item.patient != first.patient]
-    if differing:
-        notes.append(
-            f"{len(differing)} file(s) disagree on demographics; kept those of {first.path}"
+def _join(group: PatientGroup, instance: DicomInstance) -> SourceReport | None:
+    """Add an instance to its patient's group, or its refusal when demographics conflict."""
+    conflicts = group.first.demographics.conflicts(instance.demographics)
+    if conflicts:
+        reason = (
+            f"{'; '.join(conflicts)} in {group.first.location} (same Patient ID "
+            f"{group.identifier.PatientID!r}); not loaded"
         )
-    return tuple(notes)
+        return SourceReport(instance.location, refused=f"{instance.location}: {reason}")
+    group.instances.append(instance)
+    group.notes.extend(f"{instance.location}: {note}" for note in instance.demographics.notes)
+    if instance.document is not None and instance.content is not None:
+        if instance.document in group.documents:
+            group.notes.append(f"{instance.location}: replaces an earlier copy of the document")
+        group.documents[instance.document] = instance.content
+    return None
+
+
+def write_group(
+    group: PatientGroup, repository: ImportRepository, *, dry_run: bool = False
+) -> SourceReport:
+    """One patient in one transaction; a refusal or database error is reported, not raised."""
+    count = len(group.instances)
+    notes = [f"from {count} file{'s' if count > 1 else ''}", *group.notes]
+    skipped = _skipped(group)
+    try:
+        target = _target(group, repository)
+        if not target.startswith(DICOM_PREFIX) and not group.documents:
+            notes.append(f"left unchanged: already held by {target}")
+            return SourceReport(group.source, notes=tuple(notes), skipped=skipped)
+        if not target.startswith(DICOM_PREFIX):
+            notes.append(f"facts added to {target}; its demographics kept")
+        result = repository.update_patients(
+            [target], lambda stored: _plan(group, target, stored), dry_run=dry_run
+        )
+    except ImportRefused as exc:
+        return SourceReport(exc.location, refused=str(exc))
+    except StoreError as exc:
+        return SourceReport(group.source, refused=f"{group.source}: database error: {exc}")
+    return SourceReport.from_result(group.source, result, skipped, tuple(notes))
+
+
+def _skipped(group: PatientGroup) -> tuple[tuple[str, int], ...]:
+    totals: dict[str, int] = {}
+    for content in group.documents.values():
+        for reason, count in content.unmapped:
+            label = f"SR item ({reason})"
+            totals[label] = totals.get(label, 0) + count
+    return tuple(sorted(totals.items()))
+
+
+def _target(group: PatientGroup, repository: ImportRepository) -> str:
+    """The source of the record this group writes (module docstring)."""
+    owners = repository.find_identifier_owners([group.identifier]).get(group.identifier, [])
+    if not owners or group.source in owners:
+        return group.source
+    if len(owners) > 1:
+        raise ImportRefused(
+            group.source,
+            f"Patient ID {group.identifier.PatientID!r} is held by {len(owners)} stored "
+            f"patients ({', '.join(owners)}); cannot tell which",
+        )
+    return owners[0]
+
+
+def _plan(group: PatientGroup, target: str, stored: Mapping[str, Patient]) -> PatientWrites:
+    base = stored.get(target)
+    if base is None and target != group.source:
+        raise ImportRefused(group.source, f"{target} was removed meanwhile; import again")
+    facts = merge_facts(base.facts if base is not None else (), group.documents)
+    if base is not None and target != group.source:
+        return PatientWrites(save=(replace(base, facts=facts),))
+    return PatientWrites(save=(_own_record(group, base, facts),))
+
+
+def _own_record(
+    group: PatientGroup, base: Patient | None, facts: tuple[ClinicalFact, ...]
+) -> Patient:
+    new = group.first.demographics
+    identifiers = dict.fromkeys(new.identifiers)
+    for instance in group.instances:
+        identifiers.update(dict.fromkeys(instance.demographics.identifiers))
+    if base is not None:
+        identifiers.update(dict.fromkeys(base.identifiers))
+    attributes = dict(base.other_attributes) if base is not None else {}
+    attributes.update(new.other_attributes)
+    return Patient(
+        identifiers=tuple(identifiers),
+        name=new.name or (base.name if base is not None else None),
+        birth_date=new.birth_date or (base.birth_date if base is not None else None),
+        sex=new.sex or (base.sex if base is not None else None),
+        other_attributes=tuple(sorted(attributes.items())),
+        facts=facts,
+        deceased=base.deceased if base is not None else None,
+        source=group.source,
+    )
+
+
+def document_of(fact: ClinicalFact) -> str | None:
+    """The document key (``sr:<UID>``) of a fact read from an SR document, else ``None``."""
+    source = fact.source or ""
+    if not source.startswith(DOCUMENT_PREFIXES) or "/" not in source:
+        return None
+    return source.split("/", 1)[0]
+
+
+def merge_facts(
+    facts: Sequence[ClinicalFact], documents: Mapping[str, SrContent]
+) -> tuple[ClinicalFact, ...]:
+    """``facts`` with each document's facts replacing, in place, those it gave before."""
+    merged: list[ClinicalFact] = []
+    placed: set[str] = set()
+    for fact in facts:
+        key = document_of(fact)
+        if key is None or key not in documents:
+            merged.append(fact)
+        elif key not in placed:
+            merged.extend(documents[key].facts)
+            placed.add(key)
+    for key, content in documents.items():
+        if key not in placed:
+            merged.extend(content.facts)
+    return tuple(merged)
