@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from rpiq import __version__
-from rpiq.cli import conformance, demo, imports, query, serve, validate
+from rpiq.cli import conformance, demo, imports, passwd, query, serve, synth, validate
 from rpiq.errors import RpiqError
 
 EXIT_ERROR = 2
@@ -26,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"rpiq {__version__}")
     subparsers = parser.add_subparsers(dest="command", required=True)
-    for module in (serve, query, imports, demo, validate, conformance):
+    for module in (serve, query, imports, demo, validate, conformance, passwd, synth):
         module.register(subparsers)
     return parser
 

@@ -13,23 +13,97 @@ Units are written by :func:`~rpiq.ingest.fhir_apply.apply_unit` (merged into the
 records: re-importing the same data reports every patient ``unchanged``). A source that
 cannot be read, is not JSON or is not an accepted Bundle is refused with a message naming it;
 the others still load. ``dry_run`` checks everything against the database and writes nothing.
+
+Parsing is done before writing, so a refused unit never holds a write lock; then **batches**
+of units (about :data:`BATCH_RESOURCES` resources, or :data:`BATCH_UNITS` units) are written in
+one database transaction when the repository can (:meth:`SqlPatientRepository.batch
+<rpiq.store.sql.SqlPatientRepository.batch>`): every unit is still decided and refused on its
+own (a refused unit writes nothing), the lookups for the whole batch are one query per few
+hundred keys, and the inserts are a few ``executemany`` statements. Should a batch fail in the
+database, it is rolled back whole and its units are written again one transaction each, as
+without batching, so that one bad unit costs only itself. ``progress`` hears about every file
+and unit (:class:`~rpiq.ingest.report.ImportProgress`).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol, runtime_checkable
 
 from rpiq.config import ImportSettings
-from rpiq.errors import ImportRefused
+from rpiq.domain import PatientIdentifier
+from rpiq.errors import ImportRefused, StoreError
 from rpiq.ingest.fhir_apply import apply_unit
 from rpiq.ingest.fhir_bundle import read_unit
 from rpiq.ingest.fhir_ndjson import read_export
-from rpiq.ingest.report import ImportReport, SourceReport
+from rpiq.ingest.fhir_unit import FhirUnit, source_of
+from rpiq.ingest.report import NO_PROGRESS, ImportProgress, ImportReport, SourceReport
 from rpiq.ingest.sources import FhirSource, find_sources
 from rpiq.store.repository import ImportRepository
+
+BATCH_RESOURCES = 5_000
+"""Resources per write batch (about a second of work; bounds memory and lock time)."""
+BATCH_UNITS = 500
+"""Units (bundles, NDJSON patients) per write batch at most."""
+
+
+class PrefetchingRepository(ImportRepository, Protocol):
+    """A repository inside a batch: it can read ahead what the coming units name."""
+
+    def prefetch(
+        self, identifiers: Iterable[PatientIdentifier], sources: Iterable[str]
+    ) -> None: ...
+
+
+@runtime_checkable
+class BatchingRepository(Protocol):
+    """A repository that can run many units of work in one transaction."""
+
+    def batch(self, *, dry_run: bool = False) -> AbstractContextManager[PrefetchingRepository]:
+        """One transaction for many units (see :class:`rpiq.store.sql.SqlBatch`)."""
+        ...
+
+
+@dataclass
+class _Writer:
+    """Units waiting to be written in one batch; reports land in ``reports`` in order."""
+
+    repository: ImportRepository
+    dry_run: bool
+    progress: ImportProgress
+    batch_resources: int = BATCH_RESOURCES
+    reports: list[SourceReport | None] = field(default_factory=list)
+    units: list[tuple[int, FhirUnit, int, int]] = field(default_factory=list)
+    resources: int = 0
+
+    def report(self, report: SourceReport, *, files: int = 0, size: int = 0) -> None:
+        self.reports.append(report)
+        self.progress.advance(files=files, size=size)
+
+    def add(self, unit: FhirUnit, *, files: int = 0, size: int = 0) -> None:
+        """Queue a unit (``files``/``size``: the progress its write completes)."""
+        self.reports.append(None)
+        self.units.append((len(self.reports) - 1, unit, files, size))
+        self.resources += unit.resources
+        if self.resources >= self.batch_resources or len(self.units) >= BATCH_UNITS:
+            self.flush()
+
+    def flush(self) -> None:
+        units, self.units, self.resources = self.units, [], 0
+        if not units:
+            return
+        reports = write_units([unit for _, unit, _, _ in units], self.repository, self.dry_run)
+        for (slot, unit, files, size), report in zip(units, reports, strict=True):
+            self.reports[slot] = report
+            self.progress.advance(files=files, resources=unit.resources, size=size)
+
+    def done(self) -> list[SourceReport]:
+        self.flush()
+        return [report for report in self.reports if report is not None]
 
 
 def import_fhir(
@@ -39,24 +113,81 @@ def import_fhir(
     *,
     dry_run: bool = False,
     stdin: BinaryIO | None = None,
+    progress: ImportProgress = NO_PROGRESS,
+    batch_resources: int = BATCH_RESOURCES,
 ) -> ImportReport:
-    """Import FHIR files, folders and ``-`` (read from ``stdin``); see the module docstring."""
+    """Import FHIR files, folders and ``-`` (read from ``stdin``); see the module docstring.
+    ``batch_resources``: about how many resources one write transaction takes (1: a
+    transaction per unit, as without batching)."""
     settings = settings or ImportSettings()
-    reports: list[SourceReport] = []
-    ndjson: list[tuple[str, bytes]] = []
-    for source in find_sources(paths, stdin):
+    sources = find_sources(paths, stdin)
+    sizes = [_size(source) for source in sources]
+    progress.start(files=len(sources), size=sum(sizes))
+    writer = _Writer(repository, dry_run, progress, batch_resources)
+    ndjson = _load_json_collect_ndjson(writer, sources, sizes, settings)
+    reports = writer.done()
+    if ndjson:
+        files = [(location, data) for location, data, _ in ndjson]
+        reports.extend(
+            import_ndjson(
+                files,
+                repository,
+                settings,
+                dry_run=dry_run,
+                progress=progress,
+                size=sum(size for _, _, size in ndjson),
+                batch_resources=batch_resources,
+            )
+        )
+    return ImportReport(tuple(reports), dry_run=dry_run)
+
+
+def _load_json_collect_ndjson(
+    writer: _Writer, sources: Sequence[FhirSource], sizes: Sequence[int], settings: ImportSettings
+) -> list[tuple[str, bytes, int]]:
+    """Queue every JSON document's unit; return the NDJSON sources (location, bytes, size),
+    which form one export read after them."""
+    ndjson: list[tuple[str, bytes, int]] = []
+    for source, size in zip(sources, sizes, strict=True):
         try:
             data = source.read()
         except ImportRefused as exc:
-            reports.append(_refused(exc))
+            writer.report(_refused(exc), files=1, size=size)
             continue
         if source.kind(data) == "ndjson":
-            ndjson.append((source.location, data))
+            ndjson.append((source.location, data, size))
+            writer.progress.advance(files=1)
         else:
-            reports.append(_import_json(source, data, repository, settings, dry_run))
-    if ndjson:
-        reports.extend(import_ndjson(ndjson, repository, settings, dry_run=dry_run))
-    return ImportReport(tuple(reports), dry_run=dry_run)
+            _queue_json(writer, source.location, data, settings, size)
+    return ndjson
+
+
+def write_units(
+    units: Sequence[FhirUnit], repository: ImportRepository, dry_run: bool
+) -> list[SourceReport]:
+    """Write units, in one batch transaction when the repository can (module docstring)."""
+    if len(units) > 1 and isinstance(repository, BatchingRepository):
+        try:
+            with repository.batch(dry_run=dry_run) as batch:
+                batch.prefetch(*_named(units))
+                return [apply_unit(unit, batch, dry_run=dry_run) for unit in units]
+        except StoreError:
+            pass  # rolled back whole: write them one by one below
+    return [apply_unit(unit, repository, dry_run=dry_run) for unit in units]
+
+
+def _named(units: Sequence[FhirUnit]) -> tuple[list[PatientIdentifier], list[str]]:
+    """The identifiers and record sources the units name (what a batch reads ahead)."""
+    identifiers: list[PatientIdentifier] = []
+    sources: list[str] = []
+    for unit in units:
+        sources.extend(map(source_of, unit.deleted_patients))
+        for change in unit.changes:
+            sources.append(change.source)
+            sources.extend(map(source_of, change.absorbed))
+            if change.patient is not None:
+                identifiers.extend(change.patient.identifiers)
+    return identifiers, sources
 
 
 def import_documents(
@@ -68,13 +199,10 @@ def import_documents(
 ) -> ImportReport:
     """Import already-parsed bundles, given as (location, JSON document) pairs."""
     settings = settings or ImportSettings()
-    return ImportReport(
-        tuple(
-            import_document(location, document, repository, settings, dry_run=dry_run)
-            for location, document in documents
-        ),
-        dry_run=dry_run,
-    )
+    writer = _Writer(repository, dry_run, NO_PROGRESS)
+    for location, document in documents:
+        _queue_document(writer, location, document, settings, 0)
+    return ImportReport(tuple(writer.done()), dry_run=dry_run)
 
 
 def import_document(
@@ -86,13 +214,10 @@ def import_document(
     dry_run: bool = False,
 ) -> SourceReport:
     """Import one bundle in one transaction, or refuse it whole."""
-    try:
-        unit = read_unit(document, location, settings)
-    except ImportRefused as exc:
-        return _refused(exc)
-    if not unit.changes and not unit.deleted_patients and not unit.deleted_resources:
-        return SourceReport(location, notes=("no Patient in this bundle",), skipped=unit.skipped)
-    return apply_unit(unit, repository, dry_run=dry_run)
+    writer = _Writer(repository, dry_run, NO_PROGRESS)
+    _queue_document(writer, location, document, settings, 0)
+    (report,) = writer.done()
+    return report
 
 
 def import_ndjson(
@@ -101,21 +226,44 @@ def import_ndjson(
     settings: ImportSettings,
     *,
     dry_run: bool = False,
+    progress: ImportProgress = NO_PROGRESS,
+    size: int = 0,
+    batch_resources: int = BATCH_RESOURCES,
 ) -> list[SourceReport]:
     """Import NDJSON contents (location, bytes) as one export: a report for the export
-    (lines read, skipped counts), one per refused line, one per patient unit."""
+    (lines read, skipped counts), one per refused line, one per patient unit. ``size``: the
+    bytes these files count for in ``progress`` (advanced as the units are written)."""
     export = read_export(files, settings)
     noun = "line" if export.lines == 1 else "lines"
-    reports = [
+    writer = _Writer(repository, dry_run, progress, batch_resources)
+    writer.report(
         SourceReport(
             export.name,
             notes=(f"NDJSON export: {export.lines} resource {noun} in {len(files)} file(s)",),
             skipped=export.skipped,
         )
-    ]
-    reports.extend(_refused(error) for error in export.refused)
-    reports.extend(apply_unit(unit, repository, dry_run=dry_run) for unit in export.units)
-    return reports
+    )
+    for error in export.refused:
+        writer.report(_refused(error))
+    for unit, share in zip(export.units, _shares(size, export.units), strict=True):
+        writer.add(unit, size=share)
+    if not export.units:
+        progress.advance(size=size)
+    return writer.done()
+
+
+def _shares(size: int, units: Sequence[FhirUnit]) -> list[int]:
+    """``size`` spread over the units by their resources (summing to ``size`` exactly)."""
+    total = sum(unit.resources for unit in units) or 1
+    shares: list[int] = []
+    done = running = 0
+    for unit in units:
+        running += unit.resources
+        shares.append(size * running // total - done)
+        done += shares[-1]
+    if shares:
+        shares[-1] += size - done
+    return shares
 
 
 def expand_paths(paths: Sequence[Path], pattern: str) -> list[tuple[Path, str | None]]:
@@ -132,18 +280,41 @@ def expand_paths(paths: Sequence[Path], pattern: str) -> list[tuple[Path, str | 
     return found
 
 
-def _import_json(
-    source: FhirSource,
-    data: bytes,
-    repository: ImportRepository,
-    settings: ImportSettings,
-    dry_run: bool,
-) -> SourceReport:
+def _queue_json(
+    writer: _Writer, location: str, data: bytes, settings: ImportSettings, size: int
+) -> None:
     try:
         document = json.loads(data)
     except ValueError as exc:
-        return _refused(ImportRefused(source.location, f"not JSON: {exc}"))
-    return import_document(source.location, document, repository, settings, dry_run=dry_run)
+        writer.report(_refused(ImportRefused(location, f"not JSON: {exc}")), files=1, size=size)
+        return
+    _queue_document(writer, location, document, settings, size)
+
+
+def _queue_document(
+    writer: _Writer, location: str, document: object, settings: ImportSettings, size: int
+) -> None:
+    """Parse one bundle and queue its unit (or report it refused, or without patients)."""
+    try:
+        unit = read_unit(document, location, settings)
+    except ImportRefused as exc:
+        writer.report(_refused(exc), files=1, size=size)
+        return
+    if not unit.changes and not unit.deleted_patients and not unit.deleted_resources:
+        report = SourceReport(location, notes=("no Patient in this bundle",), skipped=unit.skipped)
+        writer.report(report, files=1, size=size)
+        return
+    writer.add(unit, files=1, size=size)
+
+
+def _size(source: FhirSource) -> int:
+    """Bytes of a source as stored (for progress); 0 when unknown."""
+    if source.data is not None:
+        return len(source.data)
+    try:
+        return source.path.stat().st_size if source.path is not None else 0
+    except OSError:
+        return 0
 
 
 def _refused(error: ImportRefused) -> SourceReport:

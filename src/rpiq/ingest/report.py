@@ -11,8 +11,34 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from rpiq.store.repository import SaveOutcome, UpdateResult
+
+
+class ImportProgress(Protocol):
+    """Hears how an import advances (the CLI draws a progress bar from it).
+
+    ``start`` gives the files found and their total size in bytes (0: unknown, e.g. standard
+    input); ``advance`` adds files finished, resources written (or checked) and bytes done
+    (an NDJSON export's bytes are spread over its patients as they are written)."""
+
+    def start(self, *, files: int, size: int) -> None: ...
+
+    def advance(self, *, files: int = 0, resources: int = 0, size: int = 0) -> None: ...
+
+
+class _NoProgress:
+    """An :class:`ImportProgress` that ignores everything."""
+
+    def start(self, *, files: int, size: int) -> None:
+        pass
+
+    def advance(self, *, files: int = 0, resources: int = 0, size: int = 0) -> None:
+        pass
+
+
+NO_PROGRESS: ImportProgress = _NoProgress()
 
 
 @dataclass(frozen=True)
