@@ -62,8 +62,8 @@ from rpiq.service.status import (
     error_comment,
     status_for,
 )
-from rpiq.store.repository import PatientRepository
-from rpiq.templates.roots import ROOT_TEMPLATES, RootCache
+from rpiq.store.repository import PatientRepository, RevisionedRepository
+from rpiq.templates.roots import ROOT_TEMPLATES, KnownPatient, RecentPatients, RootCache
 
 _log = logging.getLogger(__name__)
 
@@ -172,7 +172,13 @@ class QueryService:
     threads may call :meth:`find` at once; more than ``max_concurrent_lookups`` database
     lookups in flight at the same moment are refused with A700 (never queued). The content
     trees of the ``root_cache_size`` most recent (template, patient value) pairs are kept
-    (:class:`~rpiq.templates.roots.RootCache`; 0 builds every tree afresh)."""
+    (:class:`~rpiq.templates.roots.RootCache`; 0 builds every tree afresh).
+
+    With a :class:`~rpiq.store.repository.RevisionedRepository` (the SQL one), as many
+    recently loaded patients are kept by revision: a query first reads the matching records'
+    revisions (one statement) and loads a record only when its revision is not known here.
+    A write anywhere, by any server sharing the database, gives the record a new revision, so
+    a kept patient is never answered after it changed."""
 
     def __init__(
         self,
@@ -187,6 +193,12 @@ class QueryService:
         self._lookups = threading.BoundedSemaphore(max_concurrent_lookups)
         self._clock = clock or _local_now
         self._roots = RootCache(root_cache_size)
+        self._recent = RecentPatients(root_cache_size)
+        self._revisioned = (
+            repository
+            if root_cache_size > 0 and isinstance(repository, RevisionedRepository)
+            else None
+        )
 
     def find(
         self, AffectedSOPClassUID: str, request: Dataset, is_cancelled: Callable[[], bool]
@@ -227,21 +239,37 @@ class QueryService:
         yield FindResponse(PENDING, identifier)
         yield FindResponse(CANCEL if is_cancelled() else SUCCESS)
 
-    def _lookup(self, query: QueryRequest) -> list[Patient]:
+    def _lookup(self, query: QueryRequest) -> list[KnownPatient]:
         """The matching patients (at most one; more is C100). A700 when no slot is free."""
         if not self._lookups.acquire(blocking=False):
             raise OutOfResources("Too many concurrent lookups; try again later")
         try:
-            patients = self._repository.find_patients(query.PatientID, query.IssuerOfPatientID)
+            patients = self._find_patients(query.PatientID, query.IssuerOfPatientID)
         finally:
             self._lookups.release()
         if len(patients) > 1:
-            raise MoreThanOneMatch(_more_than_one_comment(query, patients))
+            raise MoreThanOneMatch(_more_than_one_comment(query, len(patients)))
         return patients
 
-    def _identifier(self, query: QueryRequest, patient: Patient) -> ResponseIdentifier:
-        root = self._roots.build(query.template.TemplateIdentifier, patient)
-        keys = _response_keys(query, patient, self._clock())
+    def _find_patients(self, PatientID: str, IssuerOfPatientID: str | None) -> list[KnownPatient]:
+        """From the kept patients when every matching record's revision is known, else
+        loaded (and kept). Without revisions: loaded, and digested by the tree cache."""
+        revisioned = self._revisioned
+        if revisioned is None:
+            found = self._repository.find_patients(PatientID, IssuerOfPatientID)
+            return [KnownPatient(patient) for patient in found]
+        known = [
+            self._recent.get(one) for one in revisioned.find_revisions(PatientID, IssuerOfPatientID)
+        ]
+        if all(one is not None for one in known):
+            return [one for one in known if one is not None]
+        loaded = revisioned.find_revisioned_patients(PatientID, IssuerOfPatientID)
+        return [self._recent.put(revision, patient) for revision, patient in loaded]
+
+    def _identifier(self, query: QueryRequest, known: KnownPatient) -> ResponseIdentifier:
+        template_id = query.template.TemplateIdentifier
+        root = self._roots.build(template_id, known.patient, known.digest)
+        keys = _response_keys(query, known.patient, self._clock())
         return ResponseIdentifier(keys=keys, root=root)
 
 
@@ -252,10 +280,10 @@ def _check_template_available(query: QueryRequest) -> None:
         )
 
 
-def _more_than_one_comment(query: QueryRequest, patients: list[Patient]) -> str:
+def _more_than_one_comment(query: QueryRequest, count: int) -> str:
     if query.IssuerOfPatientID is None:
-        return f"{len(patients)} patients match; add Issuer of Patient ID"
-    return f"{len(patients)} patients match Patient ID and Issuer"
+        return f"{count} patients match; add Issuer of Patient ID"
+    return f"{count} patients match Patient ID and Issuer"
 
 
 def _matched_identifier(query: QueryRequest, patient: Patient) -> PatientIdentifier:

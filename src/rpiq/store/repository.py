@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from rpiq.domain import Patient, PatientIdentifier
 
@@ -80,6 +80,40 @@ class UpdateResult:
 Planner = Callable[[Mapping[str, Patient]], PatientWrites]
 """``plan(stored)``: given the stored records read by source, what to write. It may raise
 (e.g. ``ImportRefused``): the unit of work is then rolled back and the error propagates."""
+
+
+@dataclass(frozen=True)
+class PatientRevision:
+    """One stored record's content, named without reading it: its surrogate key and its
+    content hash (SHA-256 over every field, identifiers and facts included).
+
+    Stored records are never changed in place: every write that changes a record deletes it
+    and inserts the new content (a new key, and a new hash), and identical content is not
+    rewritten. So an equal revision means an equal record, on every server sharing the
+    database, and anything derived from a record may be cached under its revision."""
+
+    patient_key: int
+    content_hash: str
+
+
+@runtime_checkable
+class RevisionedRepository(PatientRepository, Protocol):
+    """A :class:`PatientRepository` that can name a record's revision before loading it, so
+    that a reader can reuse what it derived from an unchanged record."""
+
+    def find_revisions(
+        self, PatientID: str, IssuerOfPatientID: str | None
+    ) -> list[PatientRevision]:
+        """The revisions of the records :meth:`find_patients` would return, in the same
+        order: one indexed statement, no identifier or fact rows read. Raises
+        ``StoreError``."""
+        ...
+
+    def find_revisioned_patients(
+        self, PatientID: str, IssuerOfPatientID: str | None
+    ) -> list[tuple[PatientRevision, Patient]]:
+        """:meth:`find_patients` with each record's revision (read in the same snapshot)."""
+        ...
 
 
 class ImportRepository(PatientRepository, Protocol):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
@@ -34,12 +35,41 @@ def _digest(document: object) -> str:
 _QUALIFIER_FIELDS = ("UniversalEntityID", "UniversalEntityIDType")
 
 
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    """The field names of a dataclass type; ``None`` for any other type."""
+    if not dataclasses.is_dataclass(cls):
+        return None
+    return tuple(field.name for field in dataclasses.fields(cls))
+
+
+_LEAVES = frozenset({str, int, float, bool, type(None)})
+"""Types :func:`_plain` returns as they are (checked before recursing: most fields)."""
+
+
+def _plain(value: Any) -> Any:
+    """What :func:`dataclasses.asdict` makes of a value, for JSON (tuples become lists, which
+    JSON writes the same way), without its deep copies: a hot spot of large imports."""
+    kind: type = type(value)
+    names = _field_names(kind)
+    if names is not None:
+        document = {}
+        for name in names:
+            item = getattr(value, name)
+            document[name] = item if type(item) in _LEAVES else _plain(item)
+        return document
+    if isinstance(value, tuple | list):
+        return [item if type(item) in _LEAVES else _plain(item) for item in value]
+    return value
+
+
 def content_hash(patient: Patient) -> str:
-    """SHA-256 over every field of the record, code meanings included.
+    """SHA-256 over every field of the record, code meanings included (the JSON form of
+    :func:`dataclasses.asdict`).
 
     Empty Issuer of Patient ID Qualifiers are left out of the hashed form, so a record
     without qualifiers keeps the hash it had before they existed (revision 0002)."""
-    document = dataclasses.asdict(patient)
+    document = _plain(patient)
     for identifier in document["identifiers"]:
         for name in _QUALIFIER_FIELDS:
             if not identifier[name]:
@@ -66,43 +96,100 @@ def patient_row(patient: Patient) -> dict[str, Any]:
     }
 
 
-def identifier_rows(patient_key: int, patient: Patient) -> list[dict[str, Any]]:
+IDENTIFIER_COLUMNS = (
+    "patient_key",
+    "ordinal",
+    "patient_id",
+    "issuer_of_patient_id",
+    "universal_entity_id",
+    "universal_entity_id_type",
+)
+"""The ``patient_identifier`` columns, in the order of :func:`identifier_values`."""
+
+
+def identifier_values(patient_key: int, patient: Patient) -> list[tuple[Any, ...]]:
+    """The ``patient_identifier`` rows of a record as tuples (:data:`IDENTIFIER_COLUMNS`)."""
     return [
-        {
-            "patient_key": patient_key,
-            "ordinal": ordinal,
-            "patient_id": identifier.PatientID,
-            "issuer_of_patient_id": identifier.IssuerOfPatientID,
-            "universal_entity_id": identifier.UniversalEntityID or None,
-            "universal_entity_id_type": identifier.UniversalEntityIDType or None,
-        }
+        (
+            patient_key,
+            ordinal,
+            identifier.PatientID,
+            identifier.IssuerOfPatientID,
+            identifier.UniversalEntityID or None,
+            identifier.UniversalEntityIDType or None,
+        )
         for ordinal, identifier in enumerate(patient.identifiers)
     ]
 
 
-def _code_values(name: str, code: Code | None) -> dict[str, Any]:
-    values = (None,) * 4 if code is None else dataclasses.astuple(code)
-    return {f"{name}_{suffix}": value for suffix, value in zip(CODE_FIELDS, values, strict=True)}
+def identifier_rows(patient_key: int, patient: Patient) -> list[dict[str, Any]]:
+    return [
+        dict(zip(IDENTIFIER_COLUMNS, row, strict=True))
+        for row in identifier_values(patient_key, patient)
+    ]
+
+
+def _code_names(name: str) -> tuple[str, ...]:
+    return tuple(f"{name}_{suffix}" for suffix in CODE_FIELDS)
+
+
+FACT_COLUMNS = (
+    "patient_key",
+    "ordinal",
+    "kind",
+    "status",
+    "quantity_value",
+    "text",
+    "started",
+    "ended",
+    "recorded",
+    "source",
+    *_code_names("code"),
+    *_code_names("quantity_unit"),
+    *(column for name in OPTIONAL_CODES for column in _code_names(name)),
+)
+"""The ``clinical_fact`` columns, in the order of :func:`fact_values`."""
+
+_NO_CODE: tuple[None, None, None, None] = (None, None, None, None)
+
+
+def _code(code: Code | None) -> tuple[str | None, ...]:
+    if code is None:
+        return _NO_CODE
+    return (code.value, code.scheme, code.meaning, code.scheme_version)
+
+
+def fact_values(patient_key: int, ordinal: int, fact: ClinicalFact) -> tuple[Any, ...]:
+    """One ``clinical_fact`` row as a tuple (:data:`FACT_COLUMNS`; bulk inserts)."""
+    quantity = fact.quantity
+    return (
+        patient_key,
+        ordinal,
+        fact.kind.value,
+        fact.status.value,
+        None if quantity is None else quantity.value,
+        fact.text,
+        fact.started,
+        fact.ended,
+        fact.recorded,
+        fact.source,
+        *_code(fact.code),
+        *_code(None if quantity is None else quantity.unit),
+        *_code(fact.value_code),
+        *_code(fact.laterality),
+        *_code(fact.body_site),
+        *_code(fact.severity),
+        *_code(fact.relative),
+        *_code(fact.category),
+    )
 
 
 def fact_row(patient_key: int, ordinal: int, fact: ClinicalFact) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "patient_key": patient_key,
-        "ordinal": ordinal,
-        "kind": fact.kind.value,
-        "status": fact.status.value,
-        "quantity_value": None if fact.quantity is None else fact.quantity.value,
-        "text": fact.text,
-        "started": fact.started,
-        "ended": fact.ended,
-        "recorded": fact.recorded,
-        "source": fact.source,
-    }
-    row.update(_code_values("code", fact.code))
-    row.update(_code_values("quantity_unit", None if fact.quantity is None else fact.quantity.unit))
-    for name in OPTIONAL_CODES:
-        row.update(_code_values(name, getattr(fact, name)))
-    return row
+    return dict(zip(FACT_COLUMNS, fact_values(patient_key, ordinal, fact), strict=True))
+
+
+def fact_value_rows(patient_key: int, patient: Patient) -> list[tuple[Any, ...]]:
+    return [fact_values(patient_key, ordinal, fact) for ordinal, fact in enumerate(patient.facts)]
 
 
 def fact_rows(patient_key: int, patient: Patient) -> list[dict[str, Any]]:
@@ -165,3 +252,47 @@ def patient_from(row: Row, identifiers: Sequence[Row], facts: Sequence[Row]) -> 
         deceased=row["deceased"],
         source=row["source"],
     )
+
+
+_AT = {name: index for index, name in enumerate(FACT_COLUMNS)}
+"""Position of each ``clinical_fact`` column in a :data:`FACT_COLUMNS` row."""
+
+
+def _code_at(values: Sequence[Any], start: int) -> Code | None:
+    """The coded value in ``values[start : start + 4]`` (:data:`CODE_FIELDS` order)."""
+    value = values[start]
+    if value is None:
+        return None
+    return Code(value, values[start + 1], values[start + 2], values[start + 3])
+
+
+def fact_from_values(values: Sequence[Any]) -> ClinicalFact:
+    """:func:`fact_from` for a row in :data:`FACT_COLUMNS` order (the inverse of
+    :func:`fact_values`): positional, without a mapping per row (the read path's hot spot)."""
+    code = _code_at(values, _AT["code_value"])
+    if code is None:
+        raise ValueError("clinical_fact row without a code")
+    unit = _code_at(values, _AT["quantity_unit_value"])
+    quantity_value = values[_AT["quantity_value"]]
+    return ClinicalFact(
+        kind=FactKind(values[_AT["kind"]]),
+        code=code,
+        status=FactStatus(values[_AT["status"]]),
+        value_code=_code_at(values, _AT["value_code_value"]),
+        quantity=None if quantity_value is None or unit is None else Quantity(quantity_value, unit),
+        text=values[_AT["text"]],
+        started=values[_AT["started"]],
+        ended=values[_AT["ended"]],
+        recorded=values[_AT["recorded"]],
+        laterality=_code_at(values, _AT["laterality_value"]),
+        body_site=_code_at(values, _AT["body_site_value"]),
+        severity=_code_at(values, _AT["severity_value"]),
+        relative=_code_at(values, _AT["relative_value"]),
+        category=_code_at(values, _AT["category_value"]),
+        source=values[_AT["source"]],
+    )
+
+
+def identifier_from_values(values: Sequence[Any]) -> PatientIdentifier:
+    """:func:`identifier_from` for a row in :data:`IDENTIFIER_COLUMNS` order."""
+    return PatientIdentifier(values[2], values[3], values[4] or "", values[5] or "")

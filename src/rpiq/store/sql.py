@@ -2,7 +2,10 @@
 :class:`~rpiq.store.repository.PatientRepository`).
 
 Reading a patient takes at most three indexed queries in one snapshot (patients matching the
-identifier, then all their identifiers, then all their facts), whatever the number of facts.
+identifier, then all their identifiers, then all their facts), whatever the number of facts;
+its revision (key and content hash) takes one (``rpiq.store.sql_read``). Rows are never
+updated in place, which is what makes (key, content hash) a revision: a write path that
+changed a stored row without replacing the record would let readers answer stale content.
 
 Saving looks up, for the whole batch and *before writing anything*, which stored record each
 patient replaces (by ``source``, else by identifier set among sourceless records), then deletes
@@ -16,6 +19,14 @@ source in its write transaction (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite
 IMMEDIATE`` excludes other writers), lets the caller's plan decide, then saves and deletes as
 above. A dry run takes the same path in a read-only transaction and skips every write.
 
+A **batch** (:meth:`SqlPatientRepository.batch`, :class:`SqlBatch`) runs many units of work
+in one transaction, for bulk imports: the records and identifier owners the units will need
+are read up front with one query per few hundred keys (:meth:`SqlBatch.prefetch`), each unit
+is decided against them, and the writes are buffered and sent as a few ``executemany``
+statements. A unit that raises in its plan writes nothing, as before; a lookup that the
+prefetched state cannot answer (a key written earlier in the batch, a sourceless record, a
+DELETE) first sends the buffered writes, then asks the database.
+
 Every database failure surfaces as :class:`~rpiq.errors.StoreError` whose message quotes no
 patient data.
 """
@@ -23,8 +34,9 @@ patient data.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
@@ -34,8 +46,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from rpiq.domain import Patient, PatientIdentifier
 from rpiq.errors import StoreError
 from rpiq.store import rows as convert
+from rpiq.store import sql_read
 from rpiq.store.engine import SQLITE_BEGIN_OPTION, describe_database_error
-from rpiq.store.repository import Planner, SaveOutcome, UpdateResult
+from rpiq.store.repository import (
+    PatientRevision,
+    PatientWrites,
+    Planner,
+    SaveOutcome,
+    UpdateResult,
+)
 from rpiq.store.schema import clinical_fact, patient, patient_identifier
 
 _IN_CHUNK = 500
@@ -43,6 +62,16 @@ _IN_CHUNK = 500
 
 _Stored = tuple[int, str]
 """(patient_key, content_hash) of a stored record."""
+_Pair = tuple[str, str]
+"""(PatientID, IssuerOfPatientID)."""
+
+
+@dataclass(frozen=True)
+class _Record:
+    """A stored record read whole: its key and hash, and the record."""
+
+    stored: _Stored
+    patient: Patient
 
 
 @contextmanager
@@ -104,29 +133,37 @@ class SqlPatientRepository:
             with connection.begin():
                 yield connection
 
+    @contextmanager
+    def batch(self, *, dry_run: bool = False) -> Iterator[SqlBatch]:
+        """Many units of work in one transaction (module docstring): committed when the block
+        ends normally, rolled back whole when it raises (``StoreError`` for database
+        failures). ``dry_run``: a read-only transaction; nothing is written."""
+        transaction = self._reading() if dry_run else self._writing()
+        with _store_errors("writing a batch"), transaction as connection:
+            batch = SqlBatch(self, connection, write=not dry_run)
+            yield batch
+            batch.flush()
+
     # -- PatientRepository -------------------------------------------------------------
 
     def find_patients(self, PatientID: str, IssuerOfPatientID: str | None) -> list[Patient]:
-        matching = patient_identifier.c.patient_id == PatientID
-        if IssuerOfPatientID is not None:
-            matching &= patient_identifier.c.issuer_of_patient_id == IssuerOfPatientID
-        keys = sa.select(patient_identifier.c.patient_key).where(matching)
+        return [one for _, one in self.find_revisioned_patients(PatientID, IssuerOfPatientID)]
+
+    def find_revisions(
+        self, PatientID: str, IssuerOfPatientID: str | None
+    ) -> list[PatientRevision]:
+        """One statement on the ``patient`` row (``rpiq.store.sql_read``); on PostgreSQL in
+        autocommit, which saves the ``BEGIN`` and ``ROLLBACK`` round trips."""
+        with _store_errors("finding patients"), self._engine.connect() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execution_options(isolation_level="AUTOCOMMIT")
+            return sql_read.find_revisions(connection, PatientID, IssuerOfPatientID)
+
+    def find_revisioned_patients(
+        self, PatientID: str, IssuerOfPatientID: str | None
+    ) -> list[tuple[PatientRevision, Patient]]:
         with _store_errors("finding patients"), self._reading() as connection:
-            patient_rows = (
-                connection.execute(
-                    sa.select(patient)
-                    .where(patient.c.patient_key.in_(keys))
-                    .order_by(patient.c.patient_key)
-                )
-                .mappings()
-                .all()
-            )
-            if not patient_rows:
-                return []
-            found = [row["patient_key"] for row in patient_rows]
-            identifiers = self._children(connection, patient_identifier, found)
-            facts = self._children(connection, clinical_fact, found)
-        return [self._assemble(row, identifiers, facts) for row in patient_rows]
+            return sql_read.load_patients(connection, PatientID, IssuerOfPatientID)
 
     def save_patients(self, patients: Sequence[Patient]) -> list[SaveOutcome]:
         if not patients:
@@ -145,40 +182,16 @@ class SqlPatientRepository:
     # -- ImportRepository --------------------------------------------------------------
 
     def find_fact_owners(self, fact_sources: Sequence[str]) -> dict[str, list[str]]:
-        owners: dict[str, set[str]] = defaultdict(set)
         with _store_errors("finding fact owners"), self._reading() as connection:
-            for chunk in _chunks(sorted(set(fact_sources))):
-                query = (
-                    sa.select(clinical_fact.c.source, patient.c.source)
-                    .join(patient, patient.c.patient_key == clinical_fact.c.patient_key)
-                    .where(clinical_fact.c.source.in_(chunk), patient.c.source.is_not(None))
-                    .distinct()
-                )
-                for fact_source, patient_source in connection.execute(query):
-                    owners[fact_source].add(patient_source)
-        return {fact_source: sorted(found) for fact_source, found in owners.items()}
+            return _fact_owners(connection, fact_sources)
 
     def find_identifier_owners(
         self, identifiers: Sequence[PatientIdentifier]
     ) -> dict[PatientIdentifier, list[str]]:
         pairs = sorted({(one.PatientID, one.IssuerOfPatientID) for one in identifiers})
-        owners: dict[PatientIdentifier, set[str]] = defaultdict(set)
-        key = sa.tuple_(patient_identifier.c.patient_id, patient_identifier.c.issuer_of_patient_id)
         with _store_errors("finding identifier owners"), self._reading() as connection:
-            for chunk in _chunks(pairs):
-                query = (
-                    sa.select(
-                        patient_identifier.c.patient_id,
-                        patient_identifier.c.issuer_of_patient_id,
-                        patient.c.source,
-                    )
-                    .join(patient, patient.c.patient_key == patient_identifier.c.patient_key)
-                    .where(key.in_(chunk), patient.c.source.is_not(None))
-                    .distinct()
-                )
-                for PatientID, IssuerOfPatientID, source in connection.execute(query):
-                    owners[PatientIdentifier(PatientID, IssuerOfPatientID)].add(source)
-        return {identifier: sorted(found) for identifier, found in owners.items()}
+            found = _identifier_owners(connection, pairs)
+        return {PatientIdentifier(*pair): sorted(sources) for pair, sources in found.items()}
 
     def update_patients(
         self, sources: Sequence[str], plan: Planner, *, dry_run: bool = False
@@ -233,6 +246,14 @@ class SqlPatientRepository:
     ) -> dict[str, Patient]:
         """The stored records with these sources (rows locked ``FOR UPDATE`` on PostgreSQL
         when ``lock``; SQLite's ``BEGIN IMMEDIATE`` already excludes other writers)."""
+        records = cls._records(connection, sources, lock=lock)
+        return {source: record.patient for source, record in records.items()}
+
+    @classmethod
+    def _records(
+        cls, connection: sa.Connection, sources: Sequence[str], *, lock: bool
+    ) -> dict[str, _Record]:
+        """:meth:`_by_sources` with each record's key and content hash."""
         patient_rows: list[sa.RowMapping] = []
         for chunk in _chunks(sources):
             query = sa.select(patient).where(patient.c.source.in_(chunk))
@@ -244,7 +265,13 @@ class SqlPatientRepository:
         keys = [row["patient_key"] for row in patient_rows]
         identifiers = cls._children(connection, patient_identifier, keys)
         facts = cls._children(connection, clinical_fact, keys)
-        return {row["source"]: cls._assemble(row, identifiers, facts) for row in patient_rows}
+        return {
+            row["source"]: _Record(
+                (row["patient_key"], row["content_hash"]),
+                cls._assemble(row, identifiers, facts),
+            )
+            for row in patient_rows
+        }
 
     @classmethod
     def _save(
@@ -255,25 +282,14 @@ class SqlPatientRepository:
         if not patients:
             return []
         rows = [convert.patient_row(one) for one in patients]
-        outcomes: list[SaveOutcome] = []
-        replaced: list[int] = []
-        written: list[int] = []
-        for index, stored in enumerate(cls._stored_records(connection, rows)):
-            if stored is None:
-                outcomes.append(SaveOutcome.ADDED)
-            elif stored[1] == rows[index]["content_hash"]:
-                outcomes.append(SaveOutcome.UNCHANGED)
-                continue
-            else:
-                outcomes.append(SaveOutcome.UPDATED)
-                replaced.append(stored[0])
-            written.append(index)
+        decision = _decide(rows, cls._stored_records(connection, rows))
         if write:
-            for chunk in _chunks(replaced):
+            for chunk in _chunks(decision.replaced):
                 connection.execute(sa.delete(patient).where(patient.c.patient_key.in_(chunk)))
-            if written:
+            if decision.written:
+                written = decision.written
                 cls._insert(connection, [patients[i] for i in written], [rows[i] for i in written])
-        return outcomes
+        return decision.outcomes
 
     @staticmethod
     def _delete_sources(
@@ -324,11 +340,270 @@ class SqlPatientRepository:
             list(rows),
         )
         keys = list(inserted.scalars())
-        identifier_rows: list[dict[str, Any]] = []
-        fact_rows: list[dict[str, Any]] = []
+        identifier_rows: list[tuple[Any, ...]] = []
+        fact_rows: list[tuple[Any, ...]] = []
         for key, one in zip(keys, patients, strict=True):
-            identifier_rows.extend(convert.identifier_rows(key, one))
-            fact_rows.extend(convert.fact_rows(key, one))
-        connection.execute(sa.insert(patient_identifier), identifier_rows)
-        if fact_rows:
-            connection.execute(sa.insert(clinical_fact), fact_rows)
+            identifier_rows.extend(convert.identifier_values(key, one))
+            fact_rows.extend(convert.fact_value_rows(key, one))
+        _bulk_insert(connection, patient_identifier, convert.IDENTIFIER_COLUMNS, identifier_rows)
+        _bulk_insert(connection, clinical_fact, convert.FACT_COLUMNS, fact_rows)
+
+
+def _bulk_insert(
+    connection: sa.Connection,
+    table: sa.Table,
+    columns: Sequence[str],
+    rows: list[tuple[Any, ...]],
+) -> None:
+    """One ``executemany`` of plain tuples, straight to the driver: SQLAlchemy's per-row
+    parameter processing was most of the cost of large imports. The values are already in
+    their database form (text, numbers, NULL)."""
+    if not rows:
+        return
+    quote = connection.dialect.identifier_preparer.quote
+    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    names = ", ".join(map(quote, columns))
+    markers = ", ".join([marker] * len(columns))
+    # Only our schema's names are formatted in; every value is a bound parameter.
+    statement = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({markers})"  # noqa: S608
+    connection.exec_driver_sql(statement, rows)
+
+
+@dataclass
+class _Decision:
+    """What saving rows does: an outcome each, the stored keys replaced, the rows written."""
+
+    outcomes: list[SaveOutcome] = field(default_factory=list)
+    replaced: list[int] = field(default_factory=list)
+    written: list[int] = field(default_factory=list)
+
+
+def _decide(rows: Sequence[dict[str, Any]], stored: Sequence[_Stored | None]) -> _Decision:
+    decision = _Decision()
+    for index, (row, found) in enumerate(zip(rows, stored, strict=True)):
+        if found is None:
+            decision.outcomes.append(SaveOutcome.ADDED)
+        elif found[1] == row["content_hash"]:
+            decision.outcomes.append(SaveOutcome.UNCHANGED)
+            continue
+        else:
+            decision.outcomes.append(SaveOutcome.UPDATED)
+            decision.replaced.append(found[0])
+        decision.written.append(index)
+    return decision
+
+
+def _fact_owners(connection: sa.Connection, fact_sources: Sequence[str]) -> dict[str, list[str]]:
+    owners: dict[str, set[str]] = defaultdict(set)
+    for chunk in _chunks(sorted(set(fact_sources))):
+        query = (
+            sa.select(clinical_fact.c.source, patient.c.source)
+            .join(patient, patient.c.patient_key == clinical_fact.c.patient_key)
+            .where(clinical_fact.c.source.in_(chunk), patient.c.source.is_not(None))
+            .distinct()
+        )
+        for fact_source, patient_source in connection.execute(query):
+            owners[fact_source].add(patient_source)
+    return {fact_source: sorted(found) for fact_source, found in owners.items()}
+
+
+def _identifier_owners(connection: sa.Connection, pairs: Sequence[_Pair]) -> dict[_Pair, set[str]]:
+    """The sources of the records holding each (PatientID, issuer) pair; absent when none."""
+    owners: dict[_Pair, set[str]] = defaultdict(set)
+    key = sa.tuple_(patient_identifier.c.patient_id, patient_identifier.c.issuer_of_patient_id)
+    for chunk in _chunks(pairs):
+        query = (
+            sa.select(
+                patient_identifier.c.patient_id,
+                patient_identifier.c.issuer_of_patient_id,
+                patient.c.source,
+            )
+            .join(patient, patient.c.patient_key == patient_identifier.c.patient_key)
+            .where(key.in_(chunk), patient.c.source.is_not(None))
+            .distinct()
+        )
+        for PatientID, IssuerOfPatientID, source in connection.execute(query):
+            owners[(PatientID, IssuerOfPatientID)].add(source)
+    return dict(owners)
+
+
+def _pairs(identifiers: Iterable[PatientIdentifier]) -> set[_Pair]:
+    return {(one.PatientID, one.IssuerOfPatientID) for one in identifiers}
+
+
+@dataclass
+class _Pending:
+    """Writes of a batch not yet sent: stored keys and sources to delete, records to insert."""
+
+    keys: list[int] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    patients: list[Patient] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+
+class SqlBatch:
+    """An :class:`~rpiq.store.repository.ImportRepository` whose units of work share one
+    transaction (:meth:`SqlPatientRepository.batch`; module docstring).
+
+    :meth:`prefetch` reads what the coming units name; afterwards a lookup is answered from
+    that state unless it touches a key written in this batch (or the state was dropped by a
+    delete of a record it had not read), in which case the buffered writes are sent and the
+    database is asked."""
+
+    def __init__(
+        self, repository: SqlPatientRepository, connection: sa.Connection, *, write: bool
+    ) -> None:
+        self._repository = repository
+        self._connection = connection
+        self._write = write
+        self._owners: dict[_Pair, set[str]] = {}
+        self._records: dict[str, _Record | None] = {}
+        self._dirty_pairs: set[_Pair] = set()
+        self._dirty_sources: set[str] = set()
+        self._pending = _Pending()
+
+    # -- state ----------------------------------------------------------------------------
+
+    def prefetch(self, identifiers: Iterable[PatientIdentifier], sources: Iterable[str]) -> None:
+        """Read the owners of ``identifiers`` and the records with ``sources`` (and those of
+        the owners found): one query per few hundred keys, whatever the number of units."""
+        self.flush()
+        pairs = sorted(_pairs(identifiers) - self._owners.keys())
+        found = _identifier_owners(self._connection, pairs)
+        for pair in pairs:
+            self._owners[pair] = found.get(pair, set())
+            self._dirty_pairs.discard(pair)
+        wanted = set(sources).union(*found.values()) - self._records.keys()
+        records = SqlPatientRepository._records(self._connection, sorted(wanted), lock=self._write)
+        for source in wanted:
+            self._records[source] = records.get(source)
+            self._dirty_sources.discard(source)
+
+    def flush(self) -> None:
+        """Send the buffered writes (deletes first, then inserts in a few statements)."""
+        pending, self._pending = self._pending, _Pending()
+        for chunk in _chunks(pending.keys):
+            self._connection.execute(sa.delete(patient).where(patient.c.patient_key.in_(chunk)))
+        for chunk in _chunks(pending.sources):
+            self._connection.execute(sa.delete(patient).where(patient.c.source.in_(chunk)))
+        if pending.patients:
+            SqlPatientRepository._insert(self._connection, pending.patients, pending.rows)
+
+    def _known_records(self, sources: Sequence[str]) -> dict[str, _Record | None] | None:
+        """The prefetched records of ``sources`` (``None`` values: not stored), or ``None``
+        when any of them is not known cleanly."""
+        if any(s not in self._records or s in self._dirty_sources for s in sources):
+            return None
+        return {source: self._records[source] for source in sources}
+
+    def _read_records(self, sources: Sequence[str]) -> dict[str, _Record | None]:
+        known = self._known_records(sources)
+        if known is not None:
+            return known
+        self.flush()
+        records = SqlPatientRepository._records(self._connection, sources, lock=self._write)
+        return {source: records.get(source) for source in sources}
+
+    def _mark_written(self, records: Iterable[Patient], deleted: Sequence[str]) -> None:
+        if not self._write:
+            return
+        for record in records:
+            self._dirty_pairs.update(_pairs(record.identifiers))
+            if record.source is not None:
+                self._dirty_sources.add(record.source)
+        self._dirty_sources.update(deleted)
+
+    # -- ImportRepository -----------------------------------------------------------------
+
+    def find_patients(self, PatientID: str, IssuerOfPatientID: str | None) -> list[Patient]:
+        """Outside the batch: what is committed (the batch's writes are not yet)."""
+        return self._repository.find_patients(PatientID, IssuerOfPatientID)
+
+    def find_revisions(
+        self, PatientID: str, IssuerOfPatientID: str | None
+    ) -> list[PatientRevision]:
+        """Outside the batch, as :meth:`find_patients`."""
+        return self._repository.find_revisions(PatientID, IssuerOfPatientID)
+
+    def find_revisioned_patients(
+        self, PatientID: str, IssuerOfPatientID: str | None
+    ) -> list[tuple[PatientRevision, Patient]]:
+        """Outside the batch, as :meth:`find_patients`."""
+        return self._repository.find_revisioned_patients(PatientID, IssuerOfPatientID)
+
+    def count_patients(self) -> int:
+        return self._repository.count_patients()
+
+    def close(self) -> None:
+        """Nothing: the batch ends with its ``with`` block."""
+
+    def save_patients(self, patients: Sequence[Patient]) -> list[SaveOutcome]:
+        return list(self.update_patients((), lambda _: PatientWrites(tuple(patients))).saved)
+
+    def find_fact_owners(self, fact_sources: Sequence[str]) -> dict[str, list[str]]:
+        self.flush()
+        return _fact_owners(self._connection, fact_sources)
+
+    def find_identifier_owners(
+        self, identifiers: Sequence[PatientIdentifier]
+    ) -> dict[PatientIdentifier, list[str]]:
+        pairs = sorted(_pairs(identifiers))
+        if any(pair not in self._owners or pair in self._dirty_pairs for pair in pairs):
+            self.flush()
+            found = _identifier_owners(self._connection, pairs)
+        else:
+            found = {pair: self._owners[pair] for pair in pairs if self._owners[pair]}
+        return {PatientIdentifier(*pair): sorted(sources) for pair, sources in found.items()}
+
+    def update_patients(
+        self, sources: Sequence[str], plan: Planner, *, dry_run: bool = False
+    ) -> UpdateResult:
+        """One unit of work inside the batch (``dry_run`` must match the batch's)."""
+        if dry_run == self._write:
+            raise ValueError("a unit of work in a batch must match the batch's dry_run")
+        records = self._read_records(sorted(set(sources)))
+        writes = plan({s: record.patient for s, record in records.items() if record is not None})
+        saved_sources = {one.source for one in writes.save if one.source is not None}
+        if saved_sources & set(writes.delete):
+            raise ValueError("a unit of work may not both save and delete one source")
+        outcomes = self._save(writes.save)
+        deleted = self._delete(writes.delete)
+        read = [record.patient for record in records.values() if record is not None]
+        self._mark_written([*read, *writes.save], deleted)
+        return UpdateResult(tuple(outcomes), deleted)
+
+    def _save(self, patients: Sequence[Patient]) -> list[SaveOutcome]:
+        if not patients:
+            return []
+        rows = [convert.patient_row(one) for one in patients]
+        sources = [row["source"] for row in rows]
+        known = None if None in sources else self._known_records(sources)
+        if known is None:
+            self.flush()
+            stored = SqlPatientRepository._stored_records(self._connection, rows)
+        else:
+            stored = [None if (r := known[s]) is None else r.stored for s in sources]
+        decision = _decide(rows, stored)
+        if self._write:
+            self._pending.keys.extend(decision.replaced)
+            self._pending.patients.extend(patients[i] for i in decision.written)
+            self._pending.rows.extend(rows[i] for i in decision.written)
+        return decision.outcomes
+
+    def _delete(self, sources: Sequence[str]) -> tuple[str, ...]:
+        if not sources:
+            return ()
+        wanted = sorted(set(sources))
+        known = self._known_records(wanted)
+        if known is None:
+            self.flush()
+            present = set(SqlPatientRepository._records(self._connection, wanted, lock=False))
+        else:
+            present = {source for source, record in known.items() if record is not None}
+        if self._write:
+            self._pending.sources.extend(sorted(present))
+            for source in present:
+                record = self._records.get(source)
+                if record is None:  # its identifiers are unknown: drop the prefetched owners
+                    self._owners.clear()
+        return tuple(dict.fromkeys(source for source in sources if source in present))

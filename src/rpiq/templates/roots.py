@@ -17,6 +17,10 @@ of an examination). A tree depends only on the template and the patient's stored
 the key is the template and a digest of the patient's complete value (every field, including
 those equality ignores, such as Code Meaning); a changed patient is a new key, never a stale
 tree. Trees are immutable and shared between queries.
+
+:class:`RecentPatients` keeps recently loaded patients with their digests by a key naming a
+stored record's revision, so that the service answers an unchanged record from a one-statement
+revision lookup instead of loading and hashing it again.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import hashlib
 import pickle
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -117,11 +121,16 @@ class RootCache:
         self._trees: OrderedDict[tuple[str, bytes], ContentItem] = OrderedDict()
         self._lock = threading.Lock()
 
-    def build(self, template_id: str, patient: Patient) -> ContentItem:
-        """The content tree of ``template_id`` for ``patient`` (KeyError if not a root)."""
+    @property
+    def max_entries(self) -> int:
+        return self._max_entries
+
+    def build(self, template_id: str, patient: Patient, digest: bytes | None = None) -> ContentItem:
+        """The content tree of ``template_id`` for ``patient`` (KeyError if not a root).
+        ``digest``: :func:`patient_digest` of ``patient`` when the caller already has it."""
         if self._max_entries == 0:
             return build_root(template_id, patient)
-        key = (template_id, patient_digest(patient))
+        key = (template_id, patient_digest(patient) if digest is None else digest)
         with self._lock:
             root = self._trees.get(key)
             if root is not None:
@@ -137,3 +146,48 @@ class RootCache:
     def __len__(self) -> int:
         with self._lock:
             return len(self._trees)
+
+
+@dataclass(frozen=True)
+class KnownPatient:
+    """A loaded patient with its :func:`patient_digest` (the :class:`RootCache` key), or
+    ``None`` when the digest was not computed (the cache then computes it)."""
+
+    patient: Patient
+    digest: bytes | None = None
+
+
+class RecentPatients:
+    """The ``max_entries`` most recently used patients by a key that names a stored record's
+    complete value (a :class:`rpiq.store.repository.PatientRevision`), with their digests, so
+    that a query for an unchanged record needs neither its rows nor its digest. Thread-safe."""
+
+    def __init__(self, max_entries: int) -> None:
+        if max_entries < 0:
+            raise ValueError("max_entries must not be negative")
+        self._max_entries = max_entries
+        self._known: OrderedDict[Hashable, KnownPatient] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> KnownPatient | None:
+        with self._lock:
+            known = self._known.get(key)
+            if known is not None:
+                self._known.move_to_end(key)
+            return known
+
+    def put(self, key: Hashable, patient: Patient) -> KnownPatient:
+        """Remember ``patient`` under ``key`` (computing its digest) and return it."""
+        known = KnownPatient(patient, patient_digest(patient))
+        if self._max_entries == 0:
+            return known
+        with self._lock:
+            self._known[key] = known
+            self._known.move_to_end(key)
+            while len(self._known) > self._max_entries:
+                self._known.popitem(last=False)
+        return known
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._known)
