@@ -214,10 +214,11 @@ def _draft(
 
 
 def _add_resource(entry: _Entry, index: ReferenceIndex[_Entry], builder: UnitBuilder) -> None:
-    named = patient_reference(entry.resource)
+    kind = entry.resource_type
+    named = patient_reference(entry.resource, kind)
     if named is None:
-        element = MAPPINGS[entry.resource_type].patient_element
-        builder.skipped[f"{entry.resource_type} (no {element})"] += 1
+        element = MAPPINGS[kind].patient_element
+        builder.skipped[f"{kind} (no {element})"] += 1
         return
     element, reference = named
     owner = _patient_ref(reference, index)
@@ -228,8 +229,9 @@ def _add_resource(entry: _Entry, index: ReferenceIndex[_Entry], builder: UnitBui
         found = index.find(target)
         return found.resource if found is not None else None
 
-    facts = map_resource(entry.resource, entry.label, resolver(find), builder.skipped)
-    builder.add_resource(owner, facts, f"{entry.label}: {element} {reference!r}")
+    label = entry.label
+    facts = map_resource(entry.resource, label, resolver(find), builder.skipped, kind)
+    builder.add_resource(owner, facts, f"{label}: {element} {reference!r}")
 
 
 def _delete_target(url: str) -> str:

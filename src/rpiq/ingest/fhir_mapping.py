@@ -88,19 +88,26 @@ MAPPINGS: dict[str, ResourceMapping] = {
 
 
 def resource_type(resource: JSONObject) -> str:
+    value = resource.get("resourceType")
+    if value.__class__ is str:  # the usual case, without a call
+        return value.strip()
     return get_str(resource, "resourceType") or ""
 
 
-def resource_key(resource: JSONObject) -> str | None:
-    """``Type/id`` of a resource with an id: its identity across imports."""
+def resource_key(resource: JSONObject, kind: str | None = None) -> str | None:
+    """``Type/id`` of a resource with an id: its identity across imports (``kind``: its
+    :func:`resource_type`, when the caller has it)."""
     resource_id = get_str(resource, "id")
-    return f"{resource_type(resource)}/{resource_id}" if resource_id is not None else None
+    if resource_id is None:
+        return None
+    return f"{resource_type(resource) if kind is None else kind}/{resource_id}"
 
 
-def patient_reference(resource: JSONObject) -> tuple[str, str] | None:
+def patient_reference(resource: JSONObject, kind: str | None = None) -> tuple[str, str] | None:
     """(element, reference) naming the resource's patient; ``None`` when an optional element
-    is absent (the caller counts the resource as skipped). Raises when a required one is."""
-    mapping = MAPPINGS[resource_type(resource)]
+    is absent (the caller counts the resource as skipped). Raises when a required one is.
+    ``kind``: the resource's :func:`resource_type`, when the caller has it."""
+    mapping = MAPPINGS[resource_type(resource) if kind is None else kind]
     target = get_object(resource, mapping.patient_element)
     if target is None and not mapping.patient_required:
         return None
@@ -111,13 +118,18 @@ def patient_reference(resource: JSONObject) -> tuple[str, str] | None:
 
 
 def map_resource(
-    resource: JSONObject, label: str, resolve: Resolver, skipped: Counter[str]
+    resource: JSONObject,
+    label: str,
+    resolve: Resolver,
+    skipped: Counter[str],
+    kind: str | None = None,
 ) -> ResourceFacts:
     """The facts of one clinical resource (none when it is skipped, counted in ``skipped``
-    as ``Type (reason)``). ``label`` becomes the facts' ``source``."""
-    kind = resource_type(resource)
+    as ``Type (reason)``). ``label`` becomes the facts' ``source``; ``kind``: the resource's
+    :func:`resource_type`, when the caller has it."""
+    kind = resource_type(resource) if kind is None else kind
     mapping = MAPPINGS[kind]
-    key = resource_key(resource)
+    key = resource_key(resource, kind)
     if mapping.concept_element is not None:
         absent = absent_unknown_code(get_object(resource, mapping.concept_element))
         if absent is not None:

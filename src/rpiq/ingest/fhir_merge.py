@@ -96,6 +96,9 @@ def apply_resources(
 def _add_missing(facts: list[ClinicalFact], new: Iterable[ClinicalFact]) -> list[ClinicalFact]:
     """``facts`` plus the ``new`` ones whose resource (keyed) or content (keyless) is not
     already there."""
+    new = list(new)
+    if not new:  # the usual case (resources with ids): nothing to compare
+        return list(facts)
     keys = {key for key in map(fact_key, facts) if key is not None}
     contents = {replace(fact, source=None) for fact in facts}
     result = list(facts)

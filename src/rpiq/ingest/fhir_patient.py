@@ -185,6 +185,8 @@ def _name_components(name: JSONObject) -> str:
 
 def _clean(component: str) -> str:
     """A name part without PN delimiters (``^``, ``=``, ``\\``)."""
+    if "^" not in component and "=" not in component and "\\" not in component:
+        return component.strip()
     return _PN_DELIMITERS.sub(" ", component).strip()
 
 

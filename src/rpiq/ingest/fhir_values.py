@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from rpiq.domain import Code, Quantity
@@ -80,14 +81,19 @@ def get_objects(element: JSONObject, key: str) -> list[JSONObject]:
     value = element.get(key)
     if value is None:
         return []
-    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+    if not isinstance(value, list):
         raise FhirFormatError(f"{key} is not an array of JSON objects")
+    for item in value:
+        if item.__class__ is not dict and not isinstance(item, dict):
+            raise FhirFormatError(f"{key} is not an array of JSON objects")
     return value
 
 
 def get_str(element: JSONObject, key: str) -> str | None:
     """``element[key]`` when it is a non-empty string; ``None`` when absent or empty."""
     value = element.get(key)
+    if value.__class__ is str:
+        return value.strip() or None
     if value is None:
         return None
     if not isinstance(value, str):
@@ -118,8 +124,10 @@ def get_number(element: JSONObject, key: str) -> float | None:
 # --- codes -------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=1024)
 def scheme_for_system(system: str) -> str:
-    """The Coding Scheme Designator for a FHIR code system URI (module docstring)."""
+    """The Coding Scheme Designator for a FHIR code system URI (module docstring); cached
+    (a pure function of a string, called for every coding)."""
     known = SCHEME_BY_SYSTEM.get(system.rstrip("/"))
     if known is not None:
         return known
@@ -136,7 +144,14 @@ def code_from_coding(coding: JSONObject, text: str | None = None) -> Code | None
     if system is None or value is None:
         return None
     meaning = get_str(coding, "display") or text or value
-    return Code(value, scheme_for_system(system), meaning, get_str(coding, "version"))
+    return _code(value, system, meaning, get_str(coding, "version"))
+
+
+@lru_cache(maxsize=16384)
+def _code(value: str, system: str, meaning: str, version: str | None) -> Code:
+    """One immutable :class:`Code` per (code, system, meaning, version): the same codes come
+    back in every resource of an import."""
+    return Code(value, scheme_for_system(system), meaning, version)
 
 
 def code_from_concept(concept: JSONObject | None) -> Code | None:
@@ -145,7 +160,10 @@ def code_from_concept(concept: JSONObject | None) -> Code | None:
     if concept is None:
         return None
     text = get_str(concept, "text")
-    codes = [code_from_coding(coding, text) for coding in get_objects(concept, "coding")]
+    codings = get_objects(concept, "coding")
+    if len(codings) == 1:  # the usual case: no preference to apply
+        return code_from_coding(codings[0], text)
+    codes = [code_from_coding(coding, text) for coding in codings]
     usable = [code for code in codes if code is not None]
     for scheme in _SCHEME_PREFERENCE:
         for code in usable:
@@ -199,6 +217,13 @@ def dicom_datetime(value: str | None) -> str | None:
     """
     if value is None:
         return None
+    return _dicom_datetime(value)
+
+
+@lru_cache(maxsize=16384)
+def _dicom_datetime(value: str) -> str:
+    """:func:`dicom_datetime` of a string, cached: dates repeat across an import's resources
+    (an invalid value raises every time; exceptions are not cached)."""
     match = _FHIR_DATETIME.match(value)
     if match is None:
         raise FhirFormatError(f"{value!r} is not a FHIR date/dateTime")
