@@ -7,6 +7,7 @@ resource ids (UUID version 5), ``POST`` requests as Synthea writes them.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from typing import Any
 
@@ -55,11 +56,83 @@ def human_name(family: str, given: str, representation: str | None = None) -> JS
     return name
 
 
-def _status(system: str, code: str) -> JSONObject:
+@functools.cache
+def status_concept(system: str, code: str) -> JSONObject:
+    """A HL7 terminology status CodeableConcept (shared: the writers never mutate it)."""
     return {"coding": [{"system": f"http://terminology.hl7.org/CodeSystem/{system}", "code": code}]}
 
 
-class DemoBundle:
+_status = status_concept
+PROBLEM_LIST_CATEGORY = [
+    concept(
+        "http://terminology.hl7.org/CodeSystem/condition-category",
+        "problem-list-item",
+        "Problem List Item",
+    )
+]
+
+
+class ClinicalResourceWriter:
+    """The resource shapes the demo and the synthetic generator share: a subclass sets
+    ``subject`` and implements :meth:`add`."""
+
+    subject: JSONObject
+
+    def add(self, resource_type: str, **fields: Any) -> None:
+        raise NotImplementedError
+
+    def condition(
+        self,
+        code: JSONObject,
+        onset: str,
+        status: str | None = None,
+        abatement: str | None = None,
+        body_site: JSONObject | None = None,
+    ) -> None:
+        """A problem-list Condition; ``status`` defaults to resolved with an abatement date,
+        else active."""
+        clinical = status or ("resolved" if abatement else "active")
+        fields: JSONObject = {
+            "clinicalStatus": _status("condition-clinical", clinical),
+            "verificationStatus": _status("condition-ver-status", "confirmed"),
+            "category": PROBLEM_LIST_CATEGORY,
+            "code": code,
+            "subject": self.subject,
+            "onsetDateTime": onset,
+            "recordedDate": onset,
+        }
+        if abatement is not None:
+            fields["abatementDateTime"] = abatement
+        if body_site is not None:
+            fields["bodySite"] = [body_site]
+        self.add("Condition", **fields)
+
+    def procedure(
+        self, code: JSONObject, performed: str, body_site: JSONObject | None = None
+    ) -> None:
+        fields: JSONObject = {
+            "status": "completed",
+            "code": code,
+            "subject": self.subject,
+            "performedDateTime": performed,
+        }
+        if body_site is not None:
+            fields["bodySite"] = [body_site]
+        self.add("Procedure", **fields)
+
+    def medication_statement(self, code: JSONObject, start: str, dosage: str) -> None:
+        self.add(
+            "MedicationStatement",
+            status="active",
+            medicationCodeableConcept=code,
+            subject=self.subject,
+            effectivePeriod={"start": start},
+            dateAsserted=start,
+            dosage=[{"text": dosage}],
+        )
+
+
+class DemoBundle(ClinicalResourceWriter):
     """One demo patient and its resources, as a FHIR transaction bundle."""
 
     def __init__(
@@ -110,59 +183,6 @@ class DemoBundle:
         return {"resourceType": "Bundle", "type": "transaction", "entry": list(self._entries)}
 
     # --- resources --------------------------------------------------------------------------
-
-    def condition(
-        self,
-        code: JSONObject,
-        onset: str,
-        status: str = "active",
-        abatement: str | None = None,
-        body_site: JSONObject | None = None,
-    ) -> None:
-        fields: JSONObject = {
-            "clinicalStatus": _status("condition-clinical", status),
-            "verificationStatus": _status("condition-ver-status", "confirmed"),
-            "category": [
-                concept(
-                    "http://terminology.hl7.org/CodeSystem/condition-category",
-                    "problem-list-item",
-                    "Problem List Item",
-                )
-            ],
-            "code": code,
-            "subject": self.subject,
-            "onsetDateTime": onset,
-            "recordedDate": onset,
-        }
-        if abatement is not None:
-            fields["abatementDateTime"] = abatement
-        if body_site is not None:
-            fields["bodySite"] = [body_site]
-        self.add("Condition", **fields)
-
-    def procedure(
-        self, code: JSONObject, performed: str, body_site: JSONObject | None = None
-    ) -> None:
-        fields: JSONObject = {
-            "status": "completed",
-            "code": code,
-            "subject": self.subject,
-            "performedDateTime": performed,
-        }
-        if body_site is not None:
-            fields["bodySite"] = [body_site]
-        self.add("Procedure", **fields)
-
-    def medication_statement(self, code: JSONObject, start: str, dosage: str) -> None:
-        self.add(
-            "MedicationStatement",
-            status="active",
-            medicationCodeableConcept=code,
-            subject=self.subject,
-            effectivePeriod={"start": start},
-            dateAsserted=start,
-            dosage=[{"text": dosage}],
-        )
 
     def medication_request(self, code: JSONObject, authored: str, dosage: str) -> None:
         self.add(

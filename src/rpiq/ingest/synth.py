@@ -99,18 +99,7 @@ _BREASTS = (sct("80248007", "Left breast structure"), sct("73056007", "Right bre
 _FAMILY_ROLES = (("FTH", "father"), ("MTH", "mother"))
 
 
-@functools.cache
-def _status(system: str, code: str) -> JSONObject:
-    return {"coding": [{"system": f"http://terminology.hl7.org/CodeSystem/{system}", "code": code}]}
-
-
-_PROBLEM_LIST = [
-    concept(
-        "http://terminology.hl7.org/CodeSystem/condition-category",
-        "problem-list-item",
-        "Problem List Item",
-    )
-]
+_status = demo_fhir.status_concept
 
 
 @dataclass
@@ -128,7 +117,7 @@ class SynthPatient:
         return str(self.resources[0]["id"])
 
 
-class _Builder:
+class _Builder(demo_fhir.ClinicalResourceWriter):
     """Adds the demo's resource shapes to one synthetic patient (:mod:`demo_fhir` builders)."""
 
     def __init__(self, rng: random.Random, patient: SynthPatient, birth: date) -> None:
@@ -157,52 +146,6 @@ class _Builder:
         }
         resource.update(fields)
         resources.append(resource)
-
-    def condition(
-        self,
-        code: JSONObject,
-        onset: str,
-        abatement: str | None = None,
-        body_site: JSONObject | None = None,
-    ) -> None:
-        fields: JSONObject = {
-            "clinicalStatus": _status("condition-clinical", "resolved" if abatement else "active"),
-            "verificationStatus": _status("condition-ver-status", "confirmed"),
-            "category": _PROBLEM_LIST,
-            "code": code,
-            "subject": self.subject,
-            "onsetDateTime": onset,
-            "recordedDate": onset,
-        }
-        if abatement is not None:
-            fields["abatementDateTime"] = abatement
-        if body_site is not None:
-            fields["bodySite"] = [body_site]
-        self.add("Condition", **fields)
-
-    def procedure(
-        self, code: JSONObject, performed: str, body_site: JSONObject | None = None
-    ) -> None:
-        fields: JSONObject = {
-            "status": "completed",
-            "code": code,
-            "subject": self.subject,
-            "performedDateTime": performed,
-        }
-        if body_site is not None:
-            fields["bodySite"] = [body_site]
-        self.add("Procedure", **fields)
-
-    def medication_statement(self, code: JSONObject, start: str, dosage: str) -> None:
-        self.add(
-            "MedicationStatement",
-            status="active",
-            medicationCodeableConcept=code,
-            subject=self.subject,
-            effectivePeriod={"start": start},
-            dateAsserted=start,
-            dosage=[{"text": dosage}],
-        )
 
     def medication_request(self, code: JSONObject, authored: str) -> None:
         self.add(
@@ -280,7 +223,12 @@ def _breast(b: _Builder) -> None:
     side = b.rng.choice(_BREASTS)
     found = b.day(40, 70)
     if b.rng.random() < 0.7:
-        b.condition(sct("89164003", "Breast lump (finding)"), found, b.later(found, 30, 60), side)
+        b.condition(
+            sct("89164003", "Breast lump (finding)"),
+            found,
+            abatement=b.later(found, 30, 60),
+            body_site=side,
+        )
     b.procedure(sct("71651007", "Mammography (procedure)"), b.later(found, 3, 10))
     b.procedure(
         sct("44578009", "Core needle biopsy of breast (procedure)"), b.later(found, 10, 20), side
@@ -320,7 +268,7 @@ def _cardiac(b: _Builder) -> None:
         b.condition(sct("44054006", "Diabetes mellitus type 2 (disorder)"), b.day(40, 65))
     if b.rng.random() < 0.5:
         infarction = b.day(50, 75)
-        b.condition(MYOCARDIAL_INFARCTION, infarction, b.later(infarction, 25, 35))
+        b.condition(MYOCARDIAL_INFARCTION, infarction, abatement=b.later(infarction, 25, 35))
         b.condition(sct("399211009", "History of myocardial infarction (situation)"), infarction)
         b.procedure(
             sct("232717009", "Coronary artery bypass grafting (procedure)"),
