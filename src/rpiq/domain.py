@@ -34,7 +34,7 @@ def check_datetime(value: str | None, what: str) -> None:
         raise DomainError(f"{what}: {value!r} is not a DICOM date/time (YYYY[MM[DD[HHMMSS]]])")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Code:
     """A coded concept: (Code Value, Coding Scheme Designator, Code Meaning).
 
@@ -62,7 +62,7 @@ UNIVERSAL_ENTITY_ID_TYPES = frozenset({"DNS", "EUI64", "ISO", "URI", "UUID", "X4
 _ENTITY_TYPES = UNIVERSAL_ENTITY_ID_TYPES
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PatientIdentifier:
     """One (Issuer of Patient ID, Patient ID) key. An empty issuer means "no issuer known".
 
@@ -91,7 +91,7 @@ class PatientIdentifier:
             )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PersonName:
     """A DICOM PN value: up to three component groups (alphabetic, ideographic, phonetic).
 
@@ -115,7 +115,7 @@ class PersonName:
         return cls(parts[0], parts[1], parts[2])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Quantity:
     """A numeric value with its UCUM unit."""
 
@@ -155,7 +155,7 @@ class FactStatus(StrEnum):
     UNKNOWN = "unknown"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ClinicalFact:
     """One piece of relevant patient information.
 
@@ -183,14 +183,23 @@ class ClinicalFact:
     source: str | None = None
 
     def __post_init__(self) -> None:
-        check_datetime(self.started, f"{self.kind} {self.code.value} start")
-        check_datetime(self.ended, f"{self.kind} {self.code.value} end")
-        check_datetime(self.recorded, f"{self.kind} {self.code.value} recorded")
+        # The messages are built only when a check fails (a hot spot of large imports).
+        match = _DT_PATTERN.match
+        started, ended, recorded = self.started, self.ended, self.recorded
+        if not (
+            (started is None or match(started))
+            and (ended is None or match(ended))
+            and (recorded is None or match(recorded))
+        ):
+            what = f"{self.kind} {self.code.value}"
+            check_datetime(started, f"{what} start")
+            check_datetime(ended, f"{what} end")
+            check_datetime(recorded, f"{what} recorded")
         if self.kind is FactKind.FAMILY_HISTORY and self.relative is None:
             raise DomainError(f"family history {self.code} names no relative")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Patient:
     """A patient: identifiers, Patient module demographics and clinical facts.
 

@@ -32,7 +32,7 @@ from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Protocol, runtime_checkable
+from typing import BinaryIO, Protocol, overload, runtime_checkable
 
 from rpiq.config import ImportSettings
 from rpiq.domain import PatientIdentifier
@@ -127,27 +127,74 @@ def import_fhir(
     ndjson = _load_json_collect_ndjson(writer, sources, sizes, settings)
     reports = writer.done()
     if ndjson:
-        files = [(location, data) for location, data, _ in ndjson]
         reports.extend(
             import_ndjson(
-                files,
+                ndjson,
                 repository,
                 settings,
                 dry_run=dry_run,
                 progress=progress,
-                size=sum(size for _, _, size in ndjson),
+                size=ndjson.size,
                 batch_resources=batch_resources,
             )
         )
     return ImportReport(tuple(reports), dry_run=dry_run)
 
 
+class _NdjsonFiles(Sequence[tuple[str, bytes]]):
+    """The NDJSON files of one export as (location, content), each file read again whenever
+    it is asked for, so that the export holds one file's content at a time (reading takes
+    two passes); standard input and gzip files are kept in memory instead. A file that can
+    no longer be read is empty, and its first error is kept in :attr:`failures`."""
+
+    def __init__(self) -> None:
+        self._files: list[tuple[FhirSource, bytes | None]] = []
+        self.size = 0
+        self.failures: dict[int, ImportRefused] = {}
+
+    def add(self, source: FhirSource, data: bytes, size: int) -> None:
+        self._files.append((source, None if _rereadable(source, data) else data))
+        self.size += size
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[str, bytes]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[tuple[str, bytes]]: ...
+
+    def __getitem__(self, index: int | slice) -> tuple[str, bytes] | Sequence[tuple[str, bytes]]:
+        if isinstance(index, slice):
+            return [self[one] for one in range(len(self))[index]]
+        source, data = self._files[index]
+        if data is None:
+            try:
+                data = source.read()
+            except ImportRefused as exc:
+                self.failures.setdefault(index, exc)
+                data = b""
+        return source.location, data
+
+
+def _rereadable(source: FhirSource, data: bytes) -> bool:
+    """Whether to read ``source`` again rather than keep ``data``: a file, not gzip (reading
+    it again would decompress it again)."""
+    return (
+        source.path is not None
+        and source.data is None
+        and source.path.suffix != ".gz"
+        and (_size(source) == len(data))
+    )
+
+
 def _load_json_collect_ndjson(
     writer: _Writer, sources: Sequence[FhirSource], sizes: Sequence[int], settings: ImportSettings
-) -> list[tuple[str, bytes, int]]:
-    """Queue every JSON document's unit; return the NDJSON sources (location, bytes, size),
-    which form one export read after them."""
-    ndjson: list[tuple[str, bytes, int]] = []
+) -> _NdjsonFiles:
+    """Queue every JSON document's unit; return the NDJSON sources, which form one export
+    read after them."""
+    ndjson = _NdjsonFiles()
     for source, size in zip(sources, sizes, strict=True):
         try:
             data = source.read()
@@ -155,10 +202,11 @@ def _load_json_collect_ndjson(
             writer.report(_refused(exc), files=1, size=size)
             continue
         if source.kind(data) == "ndjson":
-            ndjson.append((source.location, data, size))
+            ndjson.add(source, data, size)
             writer.progress.advance(files=1)
         else:
             _queue_json(writer, source.location, data, settings, size)
+        del data  # an NDJSON file is read again when its export is read
     return ndjson
 
 
@@ -233,9 +281,25 @@ def import_ndjson(
     """Import NDJSON contents (location, bytes) as one export: a report for the export
     (lines read, skipped counts), one per refused line, one per patient unit. ``size``: the
     bytes these files count for in ``progress`` (advanced as the units are written)."""
-    export = read_export(files, settings)
-    noun = "line" if export.lines == 1 else "lines"
     writer = _Writer(repository, dry_run, progress, batch_resources)
+    units = _read_export(writer, files, settings)
+    shares = _shares(size, units)
+    for index, share in enumerate(shares):
+        unit, units[index] = units[index], None  # written units are freed batch by batch
+        if unit is not None:
+            writer.add(unit, size=share)
+    if not shares:
+        progress.advance(size=size)
+    return writer.done()
+
+
+def _read_export(
+    writer: _Writer, files: Sequence[tuple[str, bytes]], settings: ImportSettings
+) -> list[FhirUnit | None]:
+    """Read the export, report it and its refused lines; its units, to be written."""
+    name = files[0][0] if len(files) == 1 else f"{len(files)} NDJSON files"
+    export = read_export(files, settings, name)
+    noun = "line" if export.lines == 1 else "lines"
     writer.report(
         SourceReport(
             export.name,
@@ -245,20 +309,20 @@ def import_ndjson(
     )
     for error in export.refused:
         writer.report(_refused(error))
-    for unit, share in zip(export.units, _shares(size, export.units), strict=True):
-        writer.add(unit, size=share)
-    if not export.units:
-        progress.advance(size=size)
-    return writer.done()
+    if isinstance(files, _NdjsonFiles):
+        for error in files.failures.values():
+            writer.report(_refused(error))
+    return list(export.units)
 
 
-def _shares(size: int, units: Sequence[FhirUnit]) -> list[int]:
+def _shares(size: int, units: Sequence[FhirUnit | None]) -> list[int]:
     """``size`` spread over the units by their resources (summing to ``size`` exactly)."""
-    total = sum(unit.resources for unit in units) or 1
+    resources = [0 if unit is None else unit.resources for unit in units]
+    total = sum(resources) or 1
     shares: list[int] = []
     done = running = 0
-    for unit in units:
-        running += unit.resources
+    for count in resources:
+        running += count
         shares.append(size * running // total - done)
         done += shares[-1]
     if shares:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
@@ -35,32 +33,74 @@ def _digest(document: object) -> str:
 _QUALIFIER_FIELDS = ("UniversalEntityID", "UniversalEntityIDType")
 
 
-@functools.cache
-def _field_names(cls: type) -> tuple[str, ...] | None:
-    """The field names of a dataclass type; ``None`` for any other type."""
-    if not dataclasses.is_dataclass(cls):
+def _code_document(code: Code | None) -> dict[str, Any] | None:
+    if code is None:
         return None
-    return tuple(field.name for field in dataclasses.fields(cls))
+    return {
+        "value": code.value,
+        "scheme": code.scheme,
+        "meaning": code.meaning,
+        "scheme_version": code.scheme_version,
+    }
 
 
-_LEAVES = frozenset({str, int, float, bool, type(None)})
-"""Types :func:`_plain` returns as they are (checked before recursing: most fields)."""
+def _fact_document(fact: ClinicalFact) -> dict[str, Any]:
+    quantity = fact.quantity
+    return {
+        "kind": fact.kind,
+        "code": _code_document(fact.code),
+        "status": fact.status,
+        "value_code": _code_document(fact.value_code),
+        "quantity": None
+        if quantity is None
+        else {"value": quantity.value, "unit": _code_document(quantity.unit)},
+        "text": fact.text,
+        "started": fact.started,
+        "ended": fact.ended,
+        "recorded": fact.recorded,
+        "laterality": _code_document(fact.laterality),
+        "body_site": _code_document(fact.body_site),
+        "severity": _code_document(fact.severity),
+        "relative": _code_document(fact.relative),
+        "category": _code_document(fact.category),
+        "source": fact.source,
+    }
 
 
-def _plain(value: Any) -> Any:
-    """What :func:`dataclasses.asdict` makes of a value, for JSON (tuples become lists, which
-    JSON writes the same way), without its deep copies: a hot spot of large imports."""
-    kind: type = type(value)
-    names = _field_names(kind)
-    if names is not None:
-        document = {}
-        for name in names:
-            item = getattr(value, name)
-            document[name] = item if type(item) in _LEAVES else _plain(item)
-        return document
-    if isinstance(value, tuple | list):
-        return [item if type(item) in _LEAVES else _plain(item) for item in value]
-    return value
+def _identifier_document(identifier: PatientIdentifier) -> dict[str, str]:
+    """An identifier's hashed form: empty qualifiers left out (:func:`content_hash`)."""
+    document = {
+        "PatientID": identifier.PatientID,
+        "IssuerOfPatientID": identifier.IssuerOfPatientID,
+    }
+    for name in _QUALIFIER_FIELDS:
+        value = getattr(identifier, name)
+        if value:
+            document[name] = value
+    return document
+
+
+def _patient_document(patient: Patient) -> dict[str, Any]:
+    """The JSON form of :func:`dataclasses.asdict` (tuples stay tuples, which JSON writes as
+    lists), built field by field without its deep copies: a hot spot of large imports. A
+    field missing here changes every hash; ``tests/store`` compares with ``asdict``."""
+    name = patient.name
+    return {
+        "identifiers": [_identifier_document(one) for one in patient.identifiers],
+        "name": None
+        if name is None
+        else {
+            "alphabetic": name.alphabetic,
+            "ideographic": name.ideographic,
+            "phonetic": name.phonetic,
+        },
+        "birth_date": patient.birth_date,
+        "sex": patient.sex,
+        "other_attributes": patient.other_attributes,
+        "facts": [_fact_document(fact) for fact in patient.facts],
+        "deceased": patient.deceased,
+        "source": patient.source,
+    }
 
 
 def content_hash(patient: Patient) -> str:
@@ -69,12 +109,7 @@ def content_hash(patient: Patient) -> str:
 
     Empty Issuer of Patient ID Qualifiers are left out of the hashed form, so a record
     without qualifiers keeps the hash it had before they existed (revision 0002)."""
-    document = _plain(patient)
-    for identifier in document["identifiers"]:
-        for name in _QUALIFIER_FIELDS:
-            if not identifier[name]:
-                del identifier[name]
-    return _digest(document)
+    return _digest(_patient_document(patient))
 
 
 def identifiers_hash(identifiers: Iterable[PatientIdentifier]) -> str:
@@ -249,6 +284,24 @@ def patient_from(row: Row, identifiers: Sequence[Row], facts: Sequence[Row]) -> 
         sex=row["sex"],
         other_attributes=tuple((str(k), str(v)) for k, v in row["other_attributes"]),
         facts=tuple(fact_from(fact) for fact in facts),
+        deceased=row["deceased"],
+        source=row["source"],
+    )
+
+
+def patient_from_values(
+    row: Row, identifiers: Sequence[Sequence[Any]], facts: Sequence[Sequence[Any]]
+) -> Patient:
+    """:func:`patient_from` with the child rows in :data:`IDENTIFIER_COLUMNS` and
+    :data:`FACT_COLUMNS` order (what a write transaction reads back; no mapping per row)."""
+    name = row["name"]
+    return Patient(
+        identifiers=tuple(identifier_from_values(values) for values in identifiers),
+        name=None if name is None else PersonName.from_dicom(name),
+        birth_date=row["birth_date"],
+        sex=row["sex"],
+        other_attributes=tuple((str(k), str(v)) for k, v in row["other_attributes"]),
+        facts=tuple(fact_from_values(values) for values in facts),
         deceased=row["deceased"],
         source=row["source"],
     )

@@ -211,29 +211,31 @@ class SqlPatientRepository:
 
     @staticmethod
     def _children(
-        connection: sa.Connection, table: sa.Table, keys: list[int]
-    ) -> dict[int, list[sa.RowMapping]]:
-        """Rows of a child table for the given patients, grouped by patient, in stored order."""
-        grouped: dict[int, list[sa.RowMapping]] = defaultdict(list)
+        connection: sa.Connection, table: sa.Table, columns: Sequence[str], keys: list[int]
+    ) -> dict[int, list[Sequence[Any]]]:
+        """Rows of a child table (``columns`` in order, ``patient_key`` first) for the given
+        patients, grouped by patient, in stored order."""
+        grouped: dict[int, list[Sequence[Any]]] = defaultdict(list)
+        selected = [table.c[name] for name in columns]
         for chunk in _chunks(keys):
             result = connection.execute(
-                sa.select(table)
+                sa.select(*selected)
                 .where(table.c.patient_key.in_(chunk))
                 .order_by(table.c.patient_key, table.c.ordinal)
             )
-            for row in result.mappings():
-                grouped[row["patient_key"]].append(row)
+            for row in result:
+                grouped[row[0]].append(row)
         return grouped
 
     @staticmethod
     def _assemble(
         row: sa.RowMapping,
-        identifiers: dict[int, list[sa.RowMapping]],
-        facts: dict[int, list[sa.RowMapping]],
+        identifiers: dict[int, list[Sequence[Any]]],
+        facts: dict[int, list[Sequence[Any]]],
     ) -> Patient:
         key = row["patient_key"]
         try:
-            return convert.patient_from(row, identifiers.get(key, []), facts.get(key, []))
+            return convert.patient_from_values(row, identifiers.get(key, []), facts.get(key, []))
         except (ValueError, TypeError, KeyError) as error:
             # The message may quote stored values: name the record by its key only.
             raise StoreError(
@@ -263,8 +265,10 @@ class SqlPatientRepository:
         if not patient_rows:
             return {}
         keys = [row["patient_key"] for row in patient_rows]
-        identifiers = cls._children(connection, patient_identifier, keys)
-        facts = cls._children(connection, clinical_fact, keys)
+        identifiers = cls._children(
+            connection, patient_identifier, convert.IDENTIFIER_COLUMNS, keys
+        )
+        facts = cls._children(connection, clinical_fact, convert.FACT_COLUMNS, keys)
         return {
             row["source"]: _Record(
                 (row["patient_key"], row["content_hash"]),
