@@ -391,5 +391,5 @@ def late_rejection(assoc: Association) -> A_ASSOCIATE | None:
             item = pending.get_nowait()
         except queue.Empty:
             return None
-        if isinstance(item, A_ASSOCIATE) and item.result in (0x01, 0x02):
+        if isinstance(item, A_ASSOCIATE) and cast(A_ASSOCIATE, item).result in (0x01, 0x02):
             return item
