@@ -36,6 +36,7 @@ import hmac
 import ipaddress
 import os
 import re
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -99,6 +100,7 @@ class AccessPolicy:
         self._require_user = access.require_user_identity
         self._pepper = os.urandom(32)
         self._remembered: OrderedDict[bytes, str] = OrderedDict()
+        self._remembered_lock = threading.Lock()  # admit() may run on several threads
 
     def admit(self, peer: PeerInfo, user: UserIdentity | None) -> Admission | Rejection:
         called = self._called_ae_title
@@ -134,14 +136,16 @@ class AccessPolicy:
 
     def _passcode_matches(self, username: str, passcode: bytes, stored: str) -> bool:
         key = hmac.digest(self._pepper, username.encode("utf-8") + b"\0" + passcode, hashlib.sha256)
-        if self._remembered.get(key) == stored:
-            self._remembered.move_to_end(key)
-            return True
-        if not verify_password(passcode, stored):
+        with self._remembered_lock:
+            if self._remembered.get(key) == stored:
+                self._remembered.move_to_end(key)
+                return True
+        if not verify_password(passcode, stored):  # slow on purpose: outside the lock
             return False
-        self._remembered[key] = stored
-        if len(self._remembered) > _REMEMBERED_LOGINS:
-            self._remembered.popitem(last=False)
+        with self._remembered_lock:
+            self._remembered[key] = stored
+            if len(self._remembered) > _REMEMBERED_LOGINS:
+                self._remembered.popitem(last=False)
         return True
 
 

@@ -139,6 +139,13 @@ def decode_request(body: bytes) -> A_ASSOCIATE_RQ:
     return pdu
 
 
+def carries_user_identity(rq: A_ASSOCIATE_RQ) -> bool:
+    """Whether ``rq`` has a User Identity sub-item: checking a passcode hashes it (tens of
+    milliseconds), so such a request is negotiated off the event loop."""
+    info = rq.user_information
+    return info is not None and isinstance(info.user_identity, UserIdentitySubItemRQ)
+
+
 def _user_identity(rq: A_ASSOCIATE_RQ) -> UserIdentity | None:
     info = rq.user_information
     item = info.user_identity if info is not None else None

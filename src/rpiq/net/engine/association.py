@@ -19,12 +19,20 @@ dropped and answered C000).
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from asyncio.trsock import TransportSocket
 from typing import Final
 
-from rpiq.net.engine.acse import Accepted, AcceptedContext, Refused, decode_request, negotiate
+from rpiq.net.engine.acse import (
+    Accepted,
+    AcceptedContext,
+    Refused,
+    carries_user_identity,
+    decode_request,
+    negotiate,
+)
 from rpiq.net.engine.core import (
     ASSOCIATE_RQ_MAX,
     COMMAND_MAX,
@@ -248,8 +256,12 @@ class Association:
         self.peer = peer
         core = self.core
         over_limit = core.stopping or len(core.established) >= core.settings.max_associations
+        answering = functools.partial(negotiate, core.acceptor, rq, peer, over_limit=over_limit)
         try:
-            answer = negotiate(core.acceptor, rq, peer, over_limit=over_limit)
+            if carries_user_identity(rq):  # the passcode check hashes: not on the loop
+                answer = await self._loop.run_in_executor(core.executor, answering)
+            else:
+                answer = answering()
         except Exception as exc:
             raise PduError(REASON_INVALID_PDU_PARAMETER_VALUE, "bad A-ASSOCIATE-RQ items") from exc
         if isinstance(answer, Refused):
