@@ -5,7 +5,7 @@ recording (not mocked) policy, audit and metrics hooks."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,11 +14,10 @@ import pytest
 
 from net.support import save_test_patients
 from rpiq.config import ServerSettings
-from rpiq.domain import Patient
 from rpiq.net.engine import RpiServer
 from rpiq.net.hooks import Admission, PeerInfo, Rejection, UserIdentity
 from rpiq.service.query import QueryService
-from rpiq.store import PatientRepository, SaveOutcome, SqlPatientRepository, open_repository
+from rpiq.store import PatientRepository, SqlPatientRepository, open_repository
 
 
 @pytest.fixture(scope="module")
@@ -128,26 +127,3 @@ def start_engine(
 @pytest.fixture
 def engine(start_engine: StartEngine) -> RpiServer:
     return start_engine()
-
-
-class BlockingRepository:
-    """Delegates to a real repository; each lookup waits until the test releases it."""
-
-    def __init__(self, inner: PatientRepository) -> None:
-        self.inner = inner
-        self.entered = threading.Event()
-        self.release = threading.Event()
-
-    def find_patients(self, PatientID: str, IssuerOfPatientID: str | None) -> list[Patient]:
-        self.entered.set()
-        self.release.wait(10)
-        return self.inner.find_patients(PatientID, IssuerOfPatientID)
-
-    def save_patients(self, patients: Sequence[Patient]) -> list[SaveOutcome]:
-        return self.inner.save_patients(patients)
-
-    def count_patients(self) -> int:
-        return self.inner.count_patients()
-
-    def close(self) -> None:
-        """The inner repository belongs to the fixture."""

@@ -15,7 +15,7 @@ from pydicom.data import get_testdata_file
 from pydicom.dataset import Dataset
 from pynetdicom.pdu import A_ASSOCIATE_AC
 
-from engine.conftest import BlockingRepository, Recorder, StartEngine
+from engine.conftest import Recorder, StartEngine
 from engine.wire import (
     A_ABORT,
     A_RELEASE_RP,
@@ -28,7 +28,7 @@ from engine.wire import (
     find_command,
     pdu,
 )
-from net.support import ISSUER
+from net.support import ISSUER, BlockingRepository
 from rpiq.config import TlsSettings
 from rpiq.errors import AssociationFailed
 from rpiq.net.client import RpiClient, build_request

@@ -24,7 +24,7 @@ from rpiq.domain import (
     PersonName,
 )
 from rpiq.net.client import RpiSession
-from rpiq.store import PatientRepository
+from rpiq.store import PatientRepository, SaveOutcome
 
 ISSUER = "NET-TEST"
 INTL_NAME = "Ōtsuka^Chiyoko=大塚^千代子=おおつか^ちよこ"
@@ -180,3 +180,26 @@ def context_transfer_syntax(session: RpiSession, sop_class_uid: str) -> str:
 
 def keywords(ds: Dataset) -> Sequence[str]:
     return [element.keyword for element in ds]
+
+
+class BlockingRepository:
+    """Delegates to a real repository, each lookup waits until the test releases it."""
+
+    def __init__(self, inner: PatientRepository) -> None:
+        self.inner = inner
+        self.entered = threading.Event()
+        self.release = threading.Event()
+
+    def find_patients(self, PatientID: str, IssuerOfPatientID: str | None) -> list[Patient]:
+        self.entered.set()
+        self.release.wait(10)
+        return self.inner.find_patients(PatientID, IssuerOfPatientID)
+
+    def save_patients(self, patients: Sequence[Patient]) -> list[SaveOutcome]:
+        return self.inner.save_patients(patients)
+
+    def count_patients(self) -> int:
+        return self.inner.count_patients()
+
+    def close(self) -> None:
+        """The inner repository belongs to the fixture."""

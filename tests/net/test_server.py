@@ -14,15 +14,20 @@ from pydicom.dataset import Dataset
 from pydicom.uid import DeflatedExplicitVRLittleEndian, ExplicitVRLittleEndian
 
 from net.conftest import StartServer
-from net.support import NO_DATA_SET, WireRecorder, send_raw_find, wait_until_consumed
-from rpiq.domain import Patient
+from net.support import (
+    NO_DATA_SET,
+    BlockingRepository,
+    WireRecorder,
+    send_raw_find,
+    wait_until_consumed,
+)
 from rpiq.encode.dataset import encode_identifier
 from rpiq.errors import AssociationFailed
 from rpiq.net.client import RpiClient, RpiSession, build_request
 from rpiq.net.contexts import SOP_BY_NAME
 from rpiq.net.server import RpiServer
 from rpiq.service.responses import FindResponse
-from rpiq.store import PatientRepository, SaveOutcome, SqlPatientRepository
+from rpiq.store import SqlPatientRepository
 
 GENERAL = SOP_BY_NAME["general"].uid
 BREAST = SOP_BY_NAME["breast"].uid
@@ -79,29 +84,6 @@ def test_called_ae_title_checking_when_asked_for(start_server: StartServer) -> N
     with pytest.raises(AssociationFailed, match="rejected"):
         RpiClient(called_ae="SOMEBODY-ELSE", timeout=10).echo(*server.address)
     assert RpiClient(called_ae="RPIQ-TEST", timeout=10).echo(*server.address) == 0
-
-
-class BlockingRepository:
-    """Delegates to a real repository, but each lookup waits until the test releases it."""
-
-    def __init__(self, inner: PatientRepository) -> None:
-        self.inner = inner
-        self.entered = threading.Event()
-        self.release = threading.Event()
-
-    def find_patients(self, PatientID: str, IssuerOfPatientID: str | None) -> list[Patient]:
-        self.entered.set()
-        self.release.wait(10)
-        return self.inner.find_patients(PatientID, IssuerOfPatientID)
-
-    def save_patients(self, patients: Sequence[Patient]) -> list[SaveOutcome]:
-        return self.inner.save_patients(patients)
-
-    def count_patients(self) -> int:
-        return self.inner.count_patients()
-
-    def close(self) -> None:
-        """The inner repository belongs to the fixture."""
 
 
 def _wait_for_cancel_at_server(server: RpiServer, MessageID: int) -> None:

@@ -64,7 +64,7 @@ class BatchingRepository(Protocol):
     """A repository that can run many units of work in one transaction."""
 
     def batch(self, *, dry_run: bool = False) -> AbstractContextManager[PrefetchingRepository]:
-        """One transaction for many units (see :class:`rpiq.store.sql.SqlBatch`)."""
+        """One transaction for many units (see :class:`rpiq.store.sql_batch.SqlBatch`)."""
         ...
 
 
