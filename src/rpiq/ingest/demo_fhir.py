@@ -131,6 +131,41 @@ class ClinicalResourceWriter:
             dosage=[{"text": dosage}],
         )
 
+    def allergy(
+        self,
+        code: JSONObject,
+        *,
+        recorded: str,
+        category: str,
+        criticality: str,
+        reaction: JSONObject,
+        severity: str,
+    ) -> None:
+        self.add(
+            "AllergyIntolerance",
+            clinicalStatus=_status("allergyintolerance-clinical", "active"),
+            verificationStatus=_status("allergyintolerance-verification", "confirmed"),
+            type="allergy",
+            category=[category],
+            criticality=criticality,
+            code=code,
+            patient=self.subject,
+            recordedDate=recorded,
+            reaction=[{"manifestation": [reaction], "severity": severity}],
+        )
+
+    def observation(self, category: str, code: JSONObject, effective: str, **value: Any) -> None:
+        self.add(
+            "Observation",
+            status="final",
+            category=[concept(OBSERVATION_CATEGORY, category, category.replace("-", " ").title())],
+            code=code,
+            subject=self.subject,
+            effectiveDateTime=effective,
+            issued=effective,
+            **value,
+        )
+
 
 class DemoBundle(ClinicalResourceWriter):
     """One demo patient and its resources, as a FHIR transaction bundle."""
@@ -193,41 +228,6 @@ class DemoBundle(ClinicalResourceWriter):
             subject=self.subject,
             authoredOn=authored,
             dosageInstruction=[{"text": dosage}],
-        )
-
-    def allergy(
-        self,
-        code: JSONObject,
-        *,
-        recorded: str,
-        category: str,
-        criticality: str,
-        reaction: JSONObject,
-        severity: str,
-    ) -> None:
-        self.add(
-            "AllergyIntolerance",
-            clinicalStatus=_status("allergyintolerance-clinical", "active"),
-            verificationStatus=_status("allergyintolerance-verification", "confirmed"),
-            type="allergy",
-            category=[category],
-            criticality=criticality,
-            code=code,
-            patient=self.subject,
-            recordedDate=recorded,
-            reaction=[{"manifestation": [reaction], "severity": severity}],
-        )
-
-    def observation(self, category: str, code: JSONObject, effective: str, **value: Any) -> None:
-        self.add(
-            "Observation",
-            status="final",
-            category=[concept(OBSERVATION_CATEGORY, category, category.replace("-", " ").title())],
-            code=code,
-            subject=self.subject,
-            effectiveDateTime=effective,
-            issued=effective,
-            **value,
         )
 
     def blood_pressure(self, systolic: float, diastolic: float, effective: str) -> None:

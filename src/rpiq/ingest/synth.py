@@ -41,7 +41,6 @@ from datetime import date, timedelta
 from rpiq.ingest import demo_fhir
 from rpiq.ingest.demo import BREAST_CANCER, ESSENTIAL_HYPERTENSION, MYOCARDIAL_INFARCTION
 from rpiq.ingest.demo_fhir import (
-    OBSERVATION_CATEGORY,
     V2_IDENTIFIER_TYPE,
     V3_ROLE_CODE,
     human_name,
@@ -156,33 +155,6 @@ class _Builder(demo_fhir.ClinicalResourceWriter):
             subject=self.subject,
             authoredOn=authored,
             dosageInstruction=[{"text": "1 tablet orally as directed"}],
-        )
-
-    def allergy(self, row: tuple[str, str, str, str, JSONObject, str], recorded: str) -> None:
-        code, display, category, criticality, reaction, severity = row
-        self.add(
-            "AllergyIntolerance",
-            clinicalStatus=_status("allergyintolerance-clinical", "active"),
-            verificationStatus=_status("allergyintolerance-verification", "confirmed"),
-            type="allergy",
-            category=[category],
-            criticality=criticality,
-            code=sct(code, display),
-            patient=self.subject,
-            recordedDate=recorded,
-            reaction=[{"manifestation": [reaction], "severity": severity}],
-        )
-
-    def observation(self, category: str, code: JSONObject, effective: str, **value: object) -> None:
-        self.add(
-            "Observation",
-            status="final",
-            category=[concept(OBSERVATION_CATEGORY, category, category.replace("-", " ").title())],
-            code=code,
-            subject=self.subject,
-            effectiveDateTime=effective,
-            issued=effective,
-            **value,
         )
 
     def count(self, code: str, display: str, value: int, effective: str) -> None:
@@ -301,7 +273,15 @@ def _cardiac(b: _Builder) -> None:
 
 def _allergy(b: _Builder) -> None:
     for row in b.rng.sample(_ALLERGIES, b.rng.randint(1, 3)):
-        b.allergy(row, b.day(5, 40))
+        code, display, category, criticality, reaction, severity = row
+        b.allergy(
+            sct(code, display),
+            recorded=b.day(5, 40),
+            category=category,
+            criticality=criticality,
+            reaction=reaction,
+            severity=severity,
+        )
 
 
 def _obstetric(b: _Builder) -> None:
